@@ -1,0 +1,16 @@
+/**
+ * Host kernel for REGbeta_ts, the least-squares slope of x on y over the window. The slope is undefined when y is constant over the window, which includes every window of one bar.
+ */
+import type { HostKernel } from '../../src/ops/types.ts';
+import { checkPanels, windowArg } from './panel.ts';
+import { REG_BETA, rollingPair } from './window_pair.ts';
+
+export const reg_beta_ts: HostKernel = (args) => {
+  checkPanels(args, 2);
+  const n = windowArg(args, 1);
+  if (n < 2) {
+    args.out.fill(NaN);
+    return;
+  }
+  rollingPair(args.xs[0], args.xs[1], args.T, args.N, n, args.out, REG_BETA);
+};

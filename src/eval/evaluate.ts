@@ -1,0 +1,116 @@
+/**
+ * Evaluates many expressions over one panel as tensor ops. The expressions are merged into one DAG keyed by
+ * canonical text, so a subtree shared by several factors (or repeated inside one) runs once. Each DAG node
+ * counts the edges that still need it; when the count reaches zero its tensor is disposed, so memory stays
+ * bounded by what is live, and after an evaluation only the returned tensors remain.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Node } from '../expr/ast.ts';
+import { print } from '../expr/print.ts';
+import { getOp } from '../ops/table.ts';
+import type { Panel } from '../data/panel.ts';
+import { initBackend, inputNames, type BackendName } from './backend.ts';
+
+interface DagNode {
+  readonly key: string;
+  readonly node: Node;
+  readonly children: DagNode[];
+  /** Edges (parents and requested outputs) that have not consumed this node yet. */
+  refs: number;
+  value?: tf.Tensor2D;
+}
+
+export class EvalError extends Error {
+  override readonly name = 'EvalError';
+}
+
+/** Evaluates expressions on one panel; field tensors are made on demand and shared with the panel's arrays. */
+export class Evaluator {
+  constructor(readonly panel: Panel) {}
+
+  /** One `[T, N]` float32 tensor per expression, in order; the caller disposes them. */
+  evaluate(exprs: readonly Node[]): tf.Tensor2D[] {
+    const dag = new Map<string, DagNode>();
+    const intern = (node: Node): DagNode => {
+      const key = print(node);
+      let d = dag.get(key);
+      if (!d) {
+        d = { key, node, children: node.kind === 'call' ? node.args.map(intern) : [], refs: 0 };
+        dag.set(key, d);
+        // Count each edge from this node to its children once, when the node is first seen.
+        for (const c of d.children) c.refs++;
+      }
+      return d;
+    };
+    const roots = exprs.map(intern);
+    for (const r of roots) r.refs++;
+
+    const outputs: tf.Tensor2D[] = [];
+    try {
+      for (const r of roots) {
+        const t = this.compute(r);
+        // A root asked for twice gets its own handle, so each output can be disposed independently.
+        outputs.push(outputs.includes(t) ? (t.clone() as tf.Tensor2D) : t);
+      }
+    } catch (e) {
+      for (const d of dag.values()) d.value?.dispose();
+      for (const o of outputs) o.dispose();
+      throw e;
+    }
+    return outputs;
+  }
+
+  private compute(d: DagNode): tf.Tensor2D {
+    if (d.value) return d.value;
+    const node = d.node;
+    let value: tf.Tensor2D;
+    if (node.kind === 'field') {
+      value = this.fieldTensor(node.name);
+    } else if (node.kind === 'const') {
+      value = tf.fill([this.panel.T, this.panel.N], node.value, 'float32') as tf.Tensor2D;
+    } else {
+      const op = getOp(node.op);
+      const names = inputNames(op);
+      const inputs: tf.NamedTensorMap = {};
+      d.children.forEach((c, i) => (inputs[names[i]] = this.compute(c)));
+      const attrs: tf.NamedAttrMap = op.windowed ? { window: node.window! } : {};
+      value = tf.engine().runKernel(op.kernelName, inputs, attrs) as tf.Tensor2D;
+      for (const c of d.children) this.release(c);
+    }
+    d.value = value;
+    return value;
+  }
+
+  private release(d: DagNode): void {
+    if (--d.refs === 0 && d.value) {
+      d.value.dispose();
+      d.value = undefined;
+    }
+  }
+
+  private fieldTensor(name: string): tf.Tensor2D {
+    const values = this.panel.fields.get(name);
+    if (!values) {
+      const known = [...this.panel.fields.keys()].join(', ');
+      throw new EvalError(`field '${name}' is not in the data (fields: ${known})`);
+    }
+    // Zero-copy on host backends: the tensor wraps the panel's array; kernels never write their inputs.
+    return tf.tensor2d(values, [this.panel.T, this.panel.N], 'float32');
+  }
+}
+
+/** Evaluates expressions and returns their values as plain arrays; no tensors remain afterwards. */
+export async function evaluateToArrays(
+  panel: Panel,
+  exprs: readonly Node[],
+  opts: { backend?: BackendName } = {},
+): Promise<Float32Array[]> {
+  await initBackend(opts.backend);
+  const tensors = new Evaluator(panel).evaluate(exprs);
+  const out: Float32Array[] = [];
+  for (const t of tensors) {
+    out.push((await t.data()) as Float32Array);
+    t.dispose();
+  }
+  return out;
+}

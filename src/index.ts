@@ -1,0 +1,17 @@
+/**
+ * The library surface of alphaflow: parse and print factor expressions, read the operator table, load bars and
+ * evaluate factors. Everything here is usable from Node, Deno and the browser bundle.
+ */
+export type { Node, FieldNode, ConstNode, CallNode } from './expr/ast.ts';
+export { field, constant, call, STANDARD_FIELDS } from './expr/ast.ts';
+export { parse, type ParseOptions } from './expr/parse.ts';
+export { print, formatNumber } from './expr/print.ts';
+export { ParseError } from './expr/errors.ts';
+export { lookback, depth, size, fieldsOf } from './expr/analyze.ts';
+export { OPS, lookupOp, getOp } from './ops/table.ts';
+export type { OpSpec, OpKind, HostKernel, HostKernelArgs } from './ops/types.ts';
+export { MAX_WINDOW } from './ops/types.ts';
+export type { Panel } from './data/panel.ts';
+export { makePanel } from './data/panel.ts';
+export { Evaluator, EvalError, evaluateToArrays } from './eval/evaluate.ts';
+export { initBackend, registerOpKernels, BACKENDS, type BackendName } from './eval/backend.ts';
