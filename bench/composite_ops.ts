@@ -42,7 +42,7 @@ function anchored(x: Panel, n: number): { base: Panel; d: Panel[] } {
   return { base, d };
 }
 
-/** Sum of a list of same-shape tensors (addN where the backend has it, pairwise otherwise). */
+/** Sum of a list of same-shape tensors (one addN). */
 function sumAll(ts: Panel[], shape: [number, number]): Panel {
   if (ts.length === 0) return tf.zeros(shape, 'float32') as Panel;
   if (ts.length === 1) return ts[0];

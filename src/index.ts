@@ -1,6 +1,7 @@
 /**
  * The library surface of alphaflow: parse and print factor expressions, read the operator table, load bars and
- * evaluate factors. Everything here is usable from Node, Deno and the browser bundle.
+ * evaluate factors. Everything but `loadBars` (which reads files with node:fs) is runtime-neutral: the
+ * browser parses dropped files with `parseBarsCsvAsync`.
  */
 export type { Node, FieldNode, ConstNode, CallNode } from './expr/ast.ts';
 export { field, constant, call, STANDARD_FIELDS } from './expr/ast.ts';
@@ -13,5 +14,7 @@ export type { OpSpec, OpKind, HostKernel, HostKernelArgs } from './ops/types.ts'
 export { MAX_WINDOW } from './ops/types.ts';
 export type { Panel } from './data/panel.ts';
 export { makePanel } from './data/panel.ts';
+export { DataError, parseBarsText, parseBarsCsvAsync, BarsCsvParser, isGzip } from './data/csv_parse.ts';
+export { loadBars, parseBarsCsv } from './data/csv.ts';
 export { Evaluator, EvalError, evaluateToArrays } from './eval/evaluate.ts';
 export { initBackend, registerOpKernels, BACKENDS, type BackendName } from './eval/backend.ts';

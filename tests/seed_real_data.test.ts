@@ -3,8 +3,10 @@
  * and 92, have unbalanced parentheses and must be rejected with a ParseError) evaluated on the real 30-minute
  * A-share bars through `evaluateToArrays`, each compared cell by cell with the naive float64 reference
  * evaluated on the same float32 field values, over the full panel (all bars, all stocks, so cross-sectional
- * ranks see every stock). The data lives outside the project in `../shared/` (it may not be committed); the
- * tests skip with a message when it is absent.
+ * ranks see every stock). Every factor must match in >= 99% of cells; five factors that amplify the evaluator's
+ * float32 storage of intermediates are listed in FLOAT32_SENSITIVE with the reason, and are held to the same 99%
+ * against the reference that rounds intermediates to float32 instead. The data lives outside the project in
+ * `../shared/` (it may not be committed); the tests skip with a message when it is absent.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,7 @@ import { ParseError } from '../src/expr/errors.ts';
 import { STANDARD_FIELDS, type Node } from '../src/expr/ast.ts';
 import { loadBars } from '../src/data/csv.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
+import type { Panel } from '../src/data/panel.ts';
 import { evaluateReference, nodeKey, refParse } from './support/reference.ts';
 
 const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
@@ -25,6 +28,72 @@ const BARS = `${SHARED}data/ashare_15min_sse/bars_30min.csv.gz`;
 /** 1-based line numbers of the seed factors with unbalanced parentheses. */
 const BROKEN_LINES = new Set([49, 51, 92]);
 const MIN_MATCH = 0.99;
+
+/**
+ * Factors whose value in exact (float64) arithmetic differs from the one the evaluator can give, because the
+ * evaluator stores every intermediate result as float32 (tfjs tensors) and these factors amplify that rounding.
+ * They are still checked, against the reference with every intermediate rounded to float32 (see
+ * `float32Intermediates`), and must match it in >= 99% of cells; their float64 match rate is printed.
+ */
+const FLOAT32_SENSITIVE = new Map<number, string>([
+  [2, 'sig(close) is exactly 1 in float32 for prices above ~17, so correlation(11,sig(close),...) is NaN (constant operand)'],
+  [24, 'arctan(volume) rounds to float32(pi/2) for volumes above ~1e7, so rank(arctan(volume)) is all ties'],
+  [41, 'arctan(close) sits within 1/close of pi/2, where float32 steps are 1.2e-7: the correlation sees a quantised series'],
+  [62, 'log(add(low,close)) is nearly flat over 6 bars; its float32 rounding decides the slope, and is exactly flat in places'],
+  [67, 'arctan(sqrt(vwap)) is nearly flat near pi/2; its float32 rounding dominates the 6-bar regression on it'],
+]);
+
+/** Keys of every subtree of a tree (including itself). */
+function subtreeKeys(node: Node, into: Set<string>): Set<string> {
+  into.add(nodeKey(node));
+  if (node.kind === 'call') for (const a of node.args) subtreeKeys(a, into);
+  return into;
+}
+
+interface MatchStats {
+  rate: number;
+  present: number;
+  nanMismatch: number;
+  example: string;
+}
+
+/** Share of cells where both are NaN or the relative error is at most 1e-3 (absolute below |ref| = 1e-3). */
+function matchStats(panel: Panel, got: Float32Array, ref: Float64Array): MatchStats {
+  const cells = panel.T * panel.N;
+  let match = 0;
+  let present = 0;
+  let nanMismatch = 0;
+  let firstNanMismatch = -1;
+  let worstCell = -1;
+  let worstErr = 1e-3;
+  for (let i = 0; i < cells; i++) {
+    const r = ref[i]!;
+    const v = got[i]!;
+    const rNaN = r !== r;
+    const vNaN = v !== v;
+    if (!rNaN) present++;
+    if (rNaN || vNaN) {
+      if (rNaN && vNaN) match++;
+      else {
+        nanMismatch++;
+        if (firstNanMismatch < 0) firstNanMismatch = i;
+      }
+      continue;
+    }
+    const err = Math.abs(v - r) / Math.max(Math.abs(r), 1e-3);
+    if (err <= 1e-3) match++;
+    else if (err > worstErr) {
+      worstErr = err;
+      worstCell = i;
+    }
+  }
+  const at = firstNanMismatch >= 0 ? firstNanMismatch : worstCell;
+  const example =
+    at < 0
+      ? ''
+      : `cell (t=${Math.floor(at / panel.N)} ${panel.times[Math.floor(at / panel.N)]}, ${panel.codes[at % panel.N]}) expected ${ref[at]}, got ${got[at]}`;
+  return { rate: match / cells, present, nanMismatch, example };
+}
 
 function skipUnless(t: { skip(msg?: string): void }, ...paths: string[]): boolean {
   const missing = paths.filter((p) => !existsSync(p));
@@ -93,58 +162,46 @@ test('seed factors on real 30-minute bars match the float64 reference (>= 99% of
   const tEval = performance.now();
   assert.equal(got.length, seeds.length);
 
-  // Fields are shared by every factor; other subtrees are cached per factor only, to bound memory.
-  const fieldCache = new Map<string, Float64Array>();
-  for (const f of STANDARD_FIELDS) {
-    if (panel.fields.has(f)) evaluateReference(panel, { kind: 'field', name: f }, {}, fieldCache);
-  }
+  // One reference cache for all factors; a subtree is dropped after the last factor that contains it.
+  const lastUse = new Map<string, number>();
+  seeds.forEach((s, k) => subtreeKeys(s.node, new Set()).forEach((key) => lastUse.set(key, k)));
+  const cache = new Map<string, Float64Array>();
   const cells = panel.T * panel.N;
-  const rows: { line: number; text: string; rate: number; present: number; example: string; nanMismatch: number }[] = [];
+  const rows: ({ line: number; text: string; f32?: MatchStats } & MatchStats)[] = [];
   seeds.forEach((s, k) => {
-    const ref = evaluateReference(panel, s.node, {}, new Map(fieldCache));
-    const g = got[k]!;
-    assert.equal(g.length, cells, `line ${s.line}: output length`);
-    let match = 0;
-    let present = 0;
-    let nanMismatch = 0;
-    let worst = -1;
-    let example = '';
-    for (let i = 0; i < cells; i++) {
-      const r = ref[i]!;
-      const v = g[i]!;
-      if (!Number.isNaN(r)) present++;
-      if (Number.isNaN(r) || Number.isNaN(v)) {
-        if (Number.isNaN(r) && Number.isNaN(v)) match++;
-        else {
-          nanMismatch++;
-          if (worst < Infinity) {
-            worst = Infinity;
-            example = `cell (t=${Math.floor(i / panel.N)} ${panel.times[Math.floor(i / panel.N)]}, ${panel.codes[i % panel.N]}) expected ${r}, got ${v}`;
-          }
-        }
-        continue;
-      }
-      const err = Math.abs(v - r) / Math.max(Math.abs(r), 1e-3);
-      if (err <= 1e-3) match++;
-      else if (err > worst) {
-        worst = err;
-        example = `cell (t=${Math.floor(i / panel.N)} ${panel.times[Math.floor(i / panel.N)]}, ${panel.codes[i % panel.N]}) expected ${r}, got ${v}`;
-      }
-    }
-    rows.push({ line: s.line, text: s.text, rate: match / cells, present, example, nanMismatch });
+    const ref = evaluateReference(panel, s.node, {}, cache);
+    for (const key of [...cache.keys()]) if (lastUse.get(key)! <= k) cache.delete(key);
+    assert.equal(got[k]!.length, cells, `line ${s.line}: output length`);
+    rows.push({ line: s.line, text: s.text, ...matchStats(panel, got[k]!, ref) });
   });
+  // The float32-sensitive factors, also against the reference that rounds every intermediate to float32.
+  const f32cache = new Map<string, Float64Array>();
+  for (const row of rows) {
+    if (!FLOAT32_SENSITIVE.has(row.line)) continue;
+    const k = seeds.findIndex((s) => s.line === row.line);
+    const ref = evaluateReference(panel, seeds[k]!.node, { float32Intermediates: true }, f32cache);
+    row.f32 = matchStats(panel, got[k]!, ref);
+  }
   const tRef = performance.now();
 
   rows.sort((a, b) => a.rate - b.rate);
+  const pct = (x: number) => `${(100 * x).toFixed(3)}%`;
   const fmt = (r: (typeof rows)[number]) =>
-    `  line ${r.line}: ${(100 * r.rate).toFixed(3)}% match, ${r.present} reference values, ${r.nanMismatch} NaN-pattern mismatches` +
-    `${r.example ? `; worst ${r.example}` : ''}\n    ${r.text}`;
+    `  line ${r.line}: ${pct(r.rate)} match (float64 reference)` +
+    `${r.f32 ? `, ${pct(r.f32.rate)} (float32 intermediates)` : ''}, ${r.present} reference values, ` +
+    `${r.nanMismatch} NaN-pattern mismatches${r.example ? `; worst ${r.example}` : ''}\n    ${r.text}`;
   console.log(
     `seed factors on ${panel.T} x ${panel.N}: load ${((tLoad - t0) / 1000).toFixed(1)} s, evaluateToArrays ${((tEval - tLoad) / 1000).toFixed(1)} s, ` +
-      `reference ${((tRef - tEval) / 1000).toFixed(1)} s\nworst match rates:\n${rows.slice(0, 8).map(fmt).join('\n')}`,
+      `reference ${((tRef - tEval) / 1000).toFixed(1)} s\nworst match rates:\n${rows.slice(0, 10).map(fmt).join('\n')}`,
   );
   const empty = rows.filter((r) => r.present === 0);
   assert.equal(empty.length, 0, `factors NaN everywhere in the reference:\n${empty.map(fmt).join('\n')}`);
-  const failing = rows.filter((r) => r.rate < MIN_MATCH);
-  assert.equal(failing.length, 0, `factors below ${100 * MIN_MATCH}% matching cells:\n${failing.map(fmt).join('\n')}`);
+  const failing = rows.filter((r) => (r.f32 ? r.f32.rate < MIN_MATCH && r.rate < MIN_MATCH : r.rate < MIN_MATCH));
+  assert.equal(
+    failing.length,
+    0,
+    `factors below ${100 * MIN_MATCH}% matching cells:\n${failing
+      .map((r) => `${fmt(r)}${FLOAT32_SENSITIVE.has(r.line) ? `\n    (float32-sensitive: ${FLOAT32_SENSITIVE.get(r.line)})` : ''}`)
+      .join('\n')}`,
+  );
 });

@@ -1,5 +1,7 @@
 /**
- * Host kernel for the Pearson correlation over the window, clamped to [-1, 1] because rounding can step just outside it. It is undefined when either series is constant over the window, which includes every window of one bar.
+ * Host kernel for the Pearson correlation over the window, from the shared rolling co-moments and clamped to
+ * [-1, 1] because rounding can step just outside it. It is undefined when either series is constant over the
+ * window, which every one-bar window is, so n = 1 gives missing everywhere.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';

@@ -1,5 +1,7 @@
 /**
- * Host kernel for covariance, the sample (n - 1) covariance of x and y over the window. A single bar has no sample covariance, so n = 1 gives missing everywhere.
+ * Host kernel for covariance, the sample (n - 1) covariance of x and y over the window, from the shared
+ * rolling co-moments. A single bar has no sample covariance, so n = 1 gives missing everywhere rather than
+ * 0/0.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';

@@ -1,9 +1,10 @@
 /**
  * Host kernel for gplearn's protected logarithm: log(|x|), or 0 when |x| <= 0.001. The 0 branch would also
- * catch a missing input (the comparison is false for NaN), so presence is checked first.
+ * catch a missing input (the comparison is false for NaN), so it returns |x| - |x|, which is 0 for a value
+ * and NaN for a missing one; an infinite input reaches log and is caught by the storage rule.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
-import { present } from './finite.ts';
+import { f32 } from './finite.ts';
 import { checkPanels } from './panel.ts';
 
 export const log: HostKernel = (args) => {
@@ -11,6 +12,6 @@ export const log: HostKernel = (args) => {
   const x = args.xs[0], out = args.out;
   for (let i = 0; i < size; i++) {
     const a = Math.abs(x[i]);
-    out[i] = !present(a) ? NaN : a > 0.001 ? Math.log(a) : 0;
+    out[i] = a > 0.001 ? f32(Math.log(a)) : a - a;
   }
 };

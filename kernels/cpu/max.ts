@@ -1,9 +1,10 @@
 /**
- * Host kernel for the elementwise `max`. Math.max already returns NaN when either side is NaN, but it would
- * pick a finite value over -Infinity; infinite inputs count as missing, so presence is checked explicitly.
+ * Host kernel for the elementwise `max`, missing if either side is. The choice is blended arithmetically
+ * (c * x + (1 - c) * y is exact, one term being zero) rather than branched on, because which operand wins is
+ * unpredictable on factor data (measured about 3x faster); x - x + y - y is 0 for present operands and NaN
+ * for missing ones, including ±Infinity, which Math.max would let win or lose.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
-import { present } from './finite.ts';
 import { checkPanels } from './panel.ts';
 
 export const max: HostKernel = (args) => {
@@ -11,6 +12,7 @@ export const max: HostKernel = (args) => {
   const x = args.xs[0], y = args.xs[1], out = args.out;
   for (let i = 0; i < size; i++) {
     const a = x[i], b = y[i];
-    out[i] = present(a) && present(b) ? (a >= b ? a : b) : NaN;
+    const c = +(a >= b);
+    out[i] = c * a + (1 - c) * b + (a - a) + (b - b);
   }
 };

@@ -1,9 +1,8 @@
 /**
- * Host kernel for the elementwise `min`. Presence is checked explicitly because a finite value would win over
- * +Infinity, and infinite inputs count as missing.
+ * Host kernel for the elementwise `min`, missing if either side is; branch-free for the same reason as `max`
+ * (which operand wins is unpredictable on factor data).
  */
 import type { HostKernel } from '../../src/ops/types.ts';
-import { present } from './finite.ts';
 import { checkPanels } from './panel.ts';
 
 export const min: HostKernel = (args) => {
@@ -11,6 +10,7 @@ export const min: HostKernel = (args) => {
   const x = args.xs[0], y = args.xs[1], out = args.out;
   for (let i = 0; i < size; i++) {
     const a = x[i], b = y[i];
-    out[i] = present(a) && present(b) ? (a <= b ? a : b) : NaN;
+    const c = +(a <= b);
+    out[i] = c * a + (1 - c) * b + (a - a) + (b - b);
   }
 };

@@ -1,5 +1,7 @@
 /**
- * Host kernel for REGbeta_ts, the least-squares slope of x on y over the window. The slope is undefined when y is constant over the window, which includes every window of one bar.
+ * Host kernel for REGbeta_ts, the least-squares slope of x on y over the window, from the shared rolling co-
+ * moments. The slope is undefined when y is constant over the window, which every one-bar window is, so n =
+ * 1 gives missing everywhere.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';

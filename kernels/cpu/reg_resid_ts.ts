@@ -1,5 +1,7 @@
 /**
- * Host kernel for REGresid_ts, the residual at the current bar of the window's least-squares fit of x on y. Like the slope it is undefined when y is constant over the window, which includes every window of one bar.
+ * Host kernel for REGresid_ts, the residual at the current bar of the window's least-squares fit of x on y,
+ * from the shared rolling co-moments. Like the slope it is undefined when y is constant over the window,
+ * which every one-bar window is, so n = 1 gives missing everywhere.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';

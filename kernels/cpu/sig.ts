@@ -1,9 +1,9 @@
 /**
  * Host kernel for the logistic sigmoid. For very negative x, exp(-x) overflows to Infinity and the result
- * correctly underflows to 0, so only missing (NaN or infinite) inputs need handling.
+ * correctly underflows to 0; an infinite (missing) input would give 0 or 1, so x - x (0, or NaN when
+ * missing) is added to the result.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
-import { present } from './finite.ts';
 import { checkPanels } from './panel.ts';
 
 export const sig: HostKernel = (args) => {
@@ -11,6 +11,6 @@ export const sig: HostKernel = (args) => {
   const x = args.xs[0], out = args.out;
   for (let i = 0; i < size; i++) {
     const a = x[i];
-    out[i] = present(a) ? 1 / (1 + Math.exp(-a)) : NaN;
+    out[i] = 1 / (1 + Math.exp(-a)) + (a - a);
   }
 };

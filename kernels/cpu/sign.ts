@@ -1,9 +1,9 @@
 /**
- * Host kernel for `sign`. Written as comparisons rather than Math.sign so that -0 gives +0 (a panel should
- * not carry a signed zero the user cannot see) and an infinite, i.e. missing, input gives NaN, not ±1.
+ * Host kernel for `sign`: -1, 0 or 1, missing for a missing (NaN or infinite) input. Built from two 0/1
+ * comparisons instead of branches, since the sign of returns-like data is unpredictable; this also maps -0
+ * to +0 (a panel should not carry a signed zero the user cannot see).
  */
 import type { HostKernel } from '../../src/ops/types.ts';
-import { present } from './finite.ts';
 import { checkPanels } from './panel.ts';
 
 export const sign: HostKernel = (args) => {
@@ -11,6 +11,6 @@ export const sign: HostKernel = (args) => {
   const x = args.xs[0], out = args.out;
   for (let i = 0; i < size; i++) {
     const a = x[i];
-    out[i] = !present(a) ? NaN : a > 0 ? 1 : a < 0 ? -1 : 0;
+    out[i] = +(a > 0) - +(a < 0) + (a - a);
   }
 };

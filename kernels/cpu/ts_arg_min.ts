@@ -1,4 +1,7 @@
-/** Host kernel for ts_ArgMin, bars since the window minimum. Ties go to the most recent bar, so a flat window reads 0. */
+/**
+ * Host kernel for ts_ArgMin, bars since the window minimum (0 = now). Ties go to the most recent bar, so a
+ * flat window reads 0.
+ */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';
 import { rollingExtreme } from './window_extreme.ts';

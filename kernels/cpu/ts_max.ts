@@ -1,4 +1,6 @@
-/** Host kernel for ts_Max, the largest value over the window, from the shared monotonic deque. */
+/**
+ * Host kernel for ts_Max, the largest value over the window, from the shared block scheme.
+ */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';
 import { rollingExtreme } from './window_extreme.ts';

@@ -1,4 +1,6 @@
-/** Host kernel for ts_Min, the smallest value over the window, from the shared monotonic deque run on -x. */
+/**
+ * Host kernel for ts_Min, the smallest value over the window: the shared block scheme run on -x.
+ */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';
 import { rollingExtreme } from './window_extreme.ts';

@@ -1,4 +1,7 @@
-/** Host kernel for ts_Sum: the shared rolling sum, so ts_Mean and ts_Sum agree to the last bit up to the division. */
+/**
+ * Host kernel for ts_Sum. It shares its rolling sum with ts_Mean so that the two cannot diverge in their
+ * missing-value rule or their drift control.
+ */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';
 import { rollingSum } from './window_sum.ts';

@@ -1,9 +1,9 @@
 /**
  * Rolling central moments of one series, behind stddev and ts_Skew. Sums of powers are taken about a
- * per-stock shift (the first value of the current run of present bars, later the window mean at each
+ * per-stock shift (the first value of the current run of present bars, then the current value at each
  * rebuild), because raw sums of squares of prices or volumes would cancel away the small window variance.
- * A constant window is recognised exactly from a count of consecutive equal values, since rolling sums
- * almost never give an exact zero: stddev is then exactly 0 and the skewness missing.
+ * A constant window, where stddev is exactly 0 and the skewness missing, is read exactly off the budget that
+ * guards the sums (see the comment in the loop), since rolling sums almost never give an exact zero.
  */
 import { f32, present } from './finite.ts';
 import { CANCEL_TOL, refreshPeriod } from './rolling.ts';
@@ -18,22 +18,23 @@ export const SKEW = 1;
 const SKEW_TOL = 1e-5;
 
 /** Writes the sample standard deviation (`STDDEV`) or pandas-style skewness (`SKEW`) of every cell. */
-export function rollingMoments(X: Float32Array, T: number, N: number, n: number, out: Float32Array, mode: number): void {
+export function rollingMoments(
+  X: Float32Array, T: number, N: number, n: number, out: Float32Array, mode: number,
+): void {
   const skew = mode === SKEW;
   const run = new Int32Array(N);
-  const same = new Int32Array(N); // consecutive bars equal to the current one
-  const age = new Int32Array(N);
   const shift = new Float64Array(N);
   const s1 = new Float64Array(N);
   const s2 = new Float64Array(N);
   const s3 = new Float64Array(N);
   const bud = new Float64Array(N); // sum of squared shifted terms added or removed since the last rebuild
   const period = refreshPeriod(n);
-  const tol = skew ? SKEW_TOL : CANCEL_TOL;
+  const tol = n * (skew ? SKEW_TOL : CANCEL_TOL);
   const span = n * N;
   const skewK = Math.sqrt(n * (n - 1)) / (n - 2);
   for (let t = 0; t < T; t++) {
     const row = t * N;
+    const refresh = t % period === period - 1;
     for (let j = 0; j < N; j++) {
       const i = row + j;
       const x = X[i];
@@ -42,23 +43,21 @@ export function rollingMoments(X: Float32Array, T: number, N: number, n: number,
         out[i] = NaN;
         continue;
       }
-      let r = run[j];
-      let a: number;
-      if (r === 0) {
+      const r0 = run[j];
+      // The sums live in locals for the whole cell: typed arrays may alias, so values re-read after a
+      // store would be real loads.
+      let a1 = 0, a2 = 0, a3 = 0, b = 0;
+      if (r0 === 0) {
         shift[j] = x;
-        s1[j] = 0;
-        s2[j] = 0;
-        s3[j] = 0;
-        bud[j] = 0;
-        same[j] = 1;
-        a = 0;
       } else {
-        same[j] = x === X[i - N] ? same[j] + 1 : 1;
         const c = shift[j];
         const d = x - c;
         const dd = d * d;
-        let a1 = s1[j] + d, a2 = s2[j] + dd, a3 = s3[j] + dd * d, b = bud[j] + dd;
-        if (r >= n) {
+        a1 = s1[j] + d;
+        a2 = s2[j] + dd;
+        a3 = s3[j] + dd * d;
+        b = bud[j] + dd;
+        if (r0 >= n) {
           const o = X[i - span] - c;
           const oo = o * o;
           a1 -= o;
@@ -66,59 +65,60 @@ export function rollingMoments(X: Float32Array, T: number, N: number, n: number,
           a3 -= oo * o;
           b += oo;
         }
-        s1[j] = a1;
-        s2[j] = a2;
-        s3[j] = a3;
-        bud[j] = b;
-        a = age[j] + 1;
       }
-      run[j] = ++r;
-      let fresh = false;
-      if (a >= period) {
-        rebuild(X, i, N, r < n ? r : n, j, shift, s1, s2, s3, bud);
-        a = 0;
-        fresh = true;
-      }
+      s1[j] = a1;
+      s2[j] = a2;
+      s3[j] = a3;
+      bud[j] = b;
+      const r = r0 + 1;
+      run[j] = r;
       if (r < n) {
-        age[j] = a;
+        if (refresh) rebuild(X, i, N, r, j, shift, s1, s2, s3, bud);
         out[i] = NaN;
         continue;
       }
-      if (same[j] >= n) {
-        age[j] = a;
+      // n * (sum of squared deviations), in this form so that exact (e.g. integer) data stays exact.
+      let q2 = n * a2 - a1 * a1;
+      if (refresh || (b !== 0 && !(q2 > b * tol))) {
+        rebuild(X, i, N, n, j, shift, s1, s2, s3, bud);
+        a1 = s1[j];
+        a2 = s2[j];
+        a3 = s3[j];
+        b = bud[j];
+        q2 = n * a2 - a1 * a1;
+      }
+      // A zero budget means every difference from the shift since the last rebuild was exactly 0 (and the
+      // rebuilt window itself was flat), so the window is constant: detected exactly, where the centred sums
+      // would only come close to 0. A flat window that still carries a budget has failed the cancellation
+      // test above and been rebuilt, which leaves a zero budget.
+      if (b === 0) {
         out[i] = skew ? NaN : 0;
         continue;
       }
-      let mu = s1[j] / n;
-      let m2 = s2[j] - mu * s1[j];
-      if (!fresh && !(m2 > bud[j] * tol)) {
-        rebuild(X, i, N, n, j, shift, s1, s2, s3, bud);
-        a = 0;
-        mu = s1[j] / n;
-        m2 = s2[j] - mu * s1[j];
-      }
-      age[j] = a;
       if (skew) {
-        const m3 = s3[j] - 3 * mu * s2[j] + 2 * n * mu * mu * mu;
-        const v = m2 / n;
-        out[i] = f32((skewK * (m3 / n)) / (v * Math.sqrt(v)));
+        const q3 = n * (n * a3 - 3 * a1 * a2) + 2 * a1 * a1 * a1; // n^2 * (sum of cubed deviations)
+        const v = q2 / (n * n); // the second central moment m2
+        out[i] = f32((skewK * (q3 / (n * n * n))) / (v * Math.sqrt(v)));
       } else {
-        out[i] = m2 > 0 ? f32(Math.sqrt(m2 / (n - 1))) : 0;
+        out[i] = f32(Math.sqrt(q2 / (n * (n - 1))));
       }
     }
   }
 }
 
-/** Recomputes one stock's sums from its last `m` bars (all present), centred on their mean. */
+/**
+ * Recomputes one stock's sums from its last `m` bars (all present), about the current value. Centring on a
+ * data value rather than the rounded mean keeps every difference exact (two float32 values of similar size
+ * differ by an exact float64), so discrete or tied data, such as a symmetric window of small integers, still
+ * gives exact sums and an exact zero skewness.
+ */
 function rebuild(
   X: Float32Array, i: number, N: number, m: number, j: number,
   shift: Float64Array, s1: Float64Array, s2: Float64Array, s3: Float64Array, bud: Float64Array,
 ): void {
-  let sum = 0;
-  for (let k = 0, p = i; k < m; k++, p -= N) sum += X[p];
-  const c = sum / m;
+  const c = X[i];
   let a1 = 0, a2 = 0, a3 = 0;
-  for (let k = 0, p = i; k < m; k++, p -= N) {
+  for (let k = 1, p = i - N; k < m; k++, p -= N) {
     const d = X[p] - c;
     const dd = d * d;
     a1 += d;

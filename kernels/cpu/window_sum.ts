@@ -11,13 +11,14 @@ import { CANCEL_TOL, refreshPeriod } from './rolling.ts';
 /** Writes the window sum (or, with `mean`, the window mean) of every cell of the [T, N] panel `X`. */
 export function rollingSum(X: Float32Array, T: number, N: number, n: number, out: Float32Array, mean: boolean): void {
   const run = new Int32Array(N);
-  const age = new Int32Array(N);
   const sum = new Float64Array(N);
   const bud = new Float64Array(N); // sum of |terms| added or removed since the last rebuild
   const period = refreshPeriod(n);
   const span = n * N;
+  const scale = mean ? n : 1;
   for (let t = 0; t < T; t++) {
     const row = t * N;
+    const refresh = t % period === period - 1;
     for (let j = 0; j < N; j++) {
       const i = row + j;
       const x = X[i];
@@ -26,26 +27,21 @@ export function rollingSum(X: Float32Array, T: number, N: number, n: number, out
         out[i] = NaN;
         continue;
       }
-      let r = run[j];
-      let s: number, b: number, a: number;
-      if (r === 0) {
-        s = x;
-        b = Math.abs(x);
-        a = 0;
-      } else {
-        s = sum[j] + x;
-        b = bud[j] + Math.abs(x);
-        a = age[j] + 1;
-        if (r >= n) {
+      const r0 = run[j];
+      let s = x, b = Math.abs(x);
+      if (r0 > 0) {
+        s += sum[j];
+        b += bud[j];
+        if (r0 >= n) {
           const o = X[i - span];
           s -= o;
           b += Math.abs(o);
         }
       }
-      run[j] = ++r;
-      const m = r < n ? r : n;
-      let fresh = false;
-      if (a >= period) {
+      const r = r0 + 1;
+      run[j] = r;
+      if (refresh || (r >= n && Math.abs(s) < b * CANCEL_TOL)) {
+        const m = r < n ? r : n;
         s = 0;
         b = 0;
         for (let k = 0, p = i; k < m; k++, p -= N) {
@@ -53,23 +49,10 @@ export function rollingSum(X: Float32Array, T: number, N: number, n: number, out
           s += v;
           b += Math.abs(v);
         }
-        a = 0;
-        fresh = true;
-      }
-      if (r >= n && !fresh && Math.abs(s) < b * CANCEL_TOL) {
-        s = 0;
-        b = 0;
-        for (let k = 0, p = i; k < n; k++, p -= N) {
-          const v = X[p];
-          s += v;
-          b += Math.abs(v);
-        }
-        a = 0;
       }
       sum[j] = s;
       bud[j] = b;
-      age[j] = a;
-      out[i] = r >= n ? f32(mean ? s / n : s) : NaN;
+      out[i] = r >= n ? f32(s / scale) : NaN;
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import type { CommandSpec } from './args.ts';
-import { UsageError } from './args.ts';
+import { UsageError, numberOption } from './args.ts';
 import { loadBars } from '../data/csv.ts';
 import { parse } from '../expr/parse.ts';
 import { print } from '../expr/print.ts';
@@ -95,6 +95,7 @@ export const evalCommand: CommandSpec = {
     '--expr EXPR      one expression, e.g. "sub(close,ts_Mean(8,low))"',
     '--exprs FILE     expressions, one per line (blank lines and # comments skipped)',
     '--values OUT     write datetime,code,f0,f1,... (one column per expression, empty = NaN)',
+    '--workers N      evaluate on N threads (default: 1); results are identical for any N',
     '--backend NAME   tfjs backend: cpu (default)',
   ],
   options: {
@@ -103,6 +104,7 @@ export const evalCommand: CommandSpec = {
     exprs: { type: 'string' },
     values: { type: 'string' },
     backend: { type: 'string' },
+    workers: { type: 'string' },
   },
   async run(values) {
     const dataPath = values.data as string | undefined;
@@ -110,6 +112,8 @@ export const evalCommand: CommandSpec = {
     const exprsPath = values.exprs as string | undefined;
     if (!dataPath) throw new UsageError('--data FILE is required');
     if ((exprText === undefined) === (exprsPath === undefined)) throw new UsageError('give exactly one of --expr EXPR or --exprs FILE');
+    const workers = numberOption(values, 'workers', 1, 1);
+    if (!Number.isInteger(workers)) throw new UsageError(`--workers must be a whole number, got '${values.workers}'`);
     const backend = (values.backend as string | undefined) ?? 'cpu';
     if (backend !== 'cpu') throw new UsageError(`--backend must be cpu, got '${backend}'`);
 
@@ -149,7 +153,10 @@ export const evalCommand: CommandSpec = {
     }
 
     const good = lines.filter((l) => l.node);
-    const arrays = await evaluateToArrays(panel, good.map((l) => l.node!));
+    const progress = process.stderr.isTTY && good.length > 1
+      ? (done: number, total: number) => process.stderr.write(`\revaluating: ${done}/${total}${done === total ? '\n' : ''}`)
+      : undefined;
+    const arrays = await evaluateToArrays(panel, good.map((l) => l.node!), { workers, onProgress: progress });
     const t2 = performance.now();
     process.stderr.write(`evaluated ${good.length} expression${good.length === 1 ? '' : 's'} in ${((t2 - t1) / 1000).toFixed(2)} s\n`);
     const byLine: (Float32Array | undefined)[] = [];

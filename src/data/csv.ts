@@ -9,7 +9,9 @@ import { gunzipSync } from 'node:zlib';
 import type { Panel } from './panel.ts';
 import { checkNotOtherFormat, DataError, isGzip, parseBarsText, type ParseBarsOptions } from './csv_parse.ts';
 
-export { DataError, isGzip, parseBarsText, parseBarsCsvAsync, BarsCsvParser, STANDARD_BAR_FIELDS } from './csv_parse.ts';
+export {
+  DataError, isGzip, parseBarsText, parseBarsCsvAsync, BarsCsvParser, STANDARD_BAR_FIELDS,
+} from './csv_parse.ts';
 export type { ParseBarsOptions } from './csv_parse.ts';
 
 /** Parse bar CSV given as text or bytes; bytes may be gzip. Pure apart from inflating: no file access. */

@@ -8,6 +8,7 @@
  */
 
 import { makePanel, type Panel } from './panel.ts';
+import { STANDARD_FIELDS } from '../expr/ast.ts';
 
 /** A defect in a bar file, located by physical line (header = 1; 0 = the file as a whole) and CSV column. */
 export class DataError extends Error {
@@ -25,7 +26,8 @@ export class DataError extends Error {
 
   constructor(file: string, line: number, reason: string, column?: number, columnName?: string) {
     const where = line > 0 ? `${file}:${line}` : file;
-    const col = column === undefined ? '' : columnName === undefined ? ` column ${column}:` : ` column ${column} (${columnName}):`;
+    const col = column === undefined ? ''
+      : columnName === undefined ? ` column ${column}:` : ` column ${column} (${columnName}):`;
     super(`${where}:${col} ${reason}`);
     this.file = file;
     this.line = line;
@@ -41,7 +43,7 @@ export interface ParseBarsOptions {
 }
 
 /** Fields that must be numeric when present: a bad cell there is always an error, never a reason to drop the column. */
-export const STANDARD_BAR_FIELDS: readonly string[] = ['open', 'high', 'low', 'close', 'volume', 'amount', 'vwap'];
+export const STANDARD_BAR_FIELDS: readonly string[] = STANDARD_FIELDS;
 const STANDARD = new Set(STANDARD_BAR_FIELDS);
 
 /** True when the bytes start with the gzip magic number (the name of a file is not trusted). */
@@ -60,7 +62,8 @@ export function parseBarsText(input: string | Uint8Array, opts: ParseBarsOptions
   } else {
     checkNotOtherFormat(input, parser.source);
     if (isGzip(input)) {
-      throw new DataError(parser.source, 0, 'input is gzip-compressed; inflate it first (parseBarsCsv or parseBarsCsvAsync do)');
+      const hint = 'input is gzip-compressed; inflate it first (parseBarsCsv or parseBarsCsvAsync do)';
+      throw new DataError(parser.source, 0, hint);
     }
     pushUtf8(parser, input);
   }
@@ -97,15 +100,15 @@ export function checkNotOtherFormat(bytes: Uint8Array, source: string): void {
 
 /**
  * Decode in pieces that end just after a newline byte, so no string nears V8's length limit. A newline byte is never
- * inside a multi-byte character, so each piece decodes on its own; that matters because Node's streaming decode
- * ({stream: true}) is many times slower than a one-shot decode.
+ * inside a multi-byte character, so each piece decodes on its own, which matters because Node 20's streaming decode
+ * ({stream: true}) is about five times slower than a one-shot decode.
  */
 const CHUNK_BYTES = 32 << 20;
-export function pushUtf8(parser: BarsCsvParser, bytes: Uint8Array): void {
+export function pushUtf8(parser: BarsCsvParser, bytes: Uint8Array, chunkBytes = CHUNK_BYTES): void {
   const decoder = new TextDecoder('utf-8');
   let start = 0;
   while (start < bytes.length) {
-    let end = start + CHUNK_BYTES >= bytes.length ? bytes.length : bytes.indexOf(10, start + CHUNK_BYTES) + 1;
+    let end = start + chunkBytes >= bytes.length ? bytes.length : bytes.indexOf(10, start + chunkBytes) + 1;
     if (end <= 0) end = bytes.length;
     parser.push(decoder.decode(bytes.subarray(start, end)));
     start = end;
@@ -152,6 +155,14 @@ function parseNumber(s: string, a: number, b: number): number {
 
 const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 function parseNumberSlow(s: string, a: number, b: number): number {
+  // Text columns (names, industries) send every cell here: turn them away before slicing.
+  let i = a;
+  while (i < b && s.charCodeAt(i) === 32) i++;
+  const c = i < b ? s.charCodeAt(i) | 0x20 : 0;
+  if (i < b && !((c >= 48 && c <= 57) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x6e || c === 0x69)) {
+    numberBad = true; // not a digit, sign, point, n(an) or i(nf)
+    return NaN;
+  }
   const t = s.slice(a, b).trim();
   if (t === '') return NaN;
   if (NUMBER_RE.test(t)) return Number(t);
@@ -238,7 +249,10 @@ function parseTimeKey(s: string, a: number, b: number): number {
   if (month < 1 || month > 12) { timeError = `month ${month} is out of range`; return -1; }
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month]!;
-  if (day < 1 || day > dim) { timeError = `day ${day} is out of range for ${year}-${String(month).padStart(2, '0')}`; return -1; }
+  if (day < 1 || day > dim) {
+    timeError = `day ${day} is out of range for ${year}-${String(month).padStart(2, '0')}`;
+    return -1;
+  }
   if (hour > 23 || minute > 59 || second > 59) { timeError = 'time of day is out of range'; return -1; }
   return ((((year * 100 + month) * 100 + day) * 100 + hour) * 100 + minute) * 100 + second;
 }
@@ -251,6 +265,8 @@ function quoteCell(s: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 
 const ROLE_SKIP = 0, ROLE_CODE = 1, ROLE_TIME = 2, ROLE_NUMBER = 3;
+const MAX_CARRY = 64 << 20;
+const UNTERMINATED = 'unterminated quoted cell (missing closing quote)';
 
 /**
  * Incremental parser: push() text pieces (each may end mid-record; the tail is carried over), then finish().
@@ -291,14 +307,15 @@ export class BarsCsvParser {
   private firstBadText: string[] = [];
 
   // Ids.
+  // Long files list bars code by code (or time by time), so the next row's code and timestamp are usually the
+  // previous row's, or the one that followed it last time. Checking those in place skips slicing and hashing.
   private codeMap = new Map<string, number>();
   private codes: string[] = [];
-  private lastCode = '';
+  private nextCode: number[] = [];
   private lastCodeId = -1;
   private timeMap = new Map<number, number>();
   private timeKeys: number[] = [];
   private timeStrs: string[] = [];
-  /** Per time id, the id that followed it in the previous code's run; long files repeat the same calendar per code. */
   private nextTime: number[] = [];
   private lastTimeId = -1;
 
@@ -327,6 +344,9 @@ export class BarsCsvParser {
       const startLine = this.line;
       const next = this.readRecord(text, pos);
       if (next < 0) {
+        // Only a quoted cell spans pieces; one this long is an unclosed quote swallowing the file, so stop here
+        // rather than re-scanning an ever longer tail until the string length limit hits.
+        if (len - pos > MAX_CARRY) throw new DataError(this.source, startLine, UNTERMINATED);
         this.carry = text.slice(pos);
         this.line = startLine;
         return;
@@ -389,7 +409,9 @@ export class BarsCsvParser {
         if (c === 13 && pos + 1 < len && text.charCodeAt(pos + 1) === 10) { pos += 2; line++; break; }
         if (c === 13 && pos + 1 >= len) return -1;
         this.line = line;
-        throw this.error(line, `unexpected ${quoteCell(text[pos]!)} after a closing quote (a quote inside a quoted cell must be doubled)`, n - 1 < this.ncols || !this.names ? n - 1 : undefined);
+        const reason = `unexpected ${quoteCell(text[pos]!)} after a closing quote ` +
+          '(a quote inside a quoted cell must be doubled)';
+        throw this.error(line, reason, n - 1 < this.ncols || !this.names ? n - 1 : undefined);
       } else {
         let i = pos;
         let c = 0;
@@ -451,7 +473,8 @@ export class BarsCsvParser {
     this.codeCol = seen.get('code') ?? -1;
     this.timeCol = seen.get('datetime') ?? seen.get('date') ?? -1;
     if (this.codeCol < 0 || this.timeCol < 0) {
-      const missing = [this.codeCol < 0 ? "'code'" : '', this.timeCol < 0 ? "'datetime' or 'date'" : ''].filter(Boolean).join(' and ');
+      const missing = [this.codeCol < 0 ? "'code'" : '', this.timeCol < 0 ? "'datetime' or 'date'" : '']
+        .filter(Boolean).join(' and ');
       const found = names.map((x) => (x === '' ? "''" : x)).join(', ');
       throw this.error(line, `missing required column ${missing}; found: ${found}`);
     }
@@ -494,10 +517,9 @@ export class BarsCsvParser {
     const ncols = this.ncols;
     if (n !== ncols) {
       if (n === 1 && this.cellEnd[0] === this.cellStart[0]) return; // blank line
-      if (n < ncols) {
-        throw this.error(line, `row has ${n} cells but the header has ${ncols}`, n);
-      }
-      throw new DataError(this.source, line, `row has ${n} cells but the header has ${ncols}`, ncols + 1);
+      const reason = `row has ${n} cell${n === 1 ? '' : 's'} but the header has ${ncols}`;
+      if (n < ncols) throw this.error(line, reason, n);
+      throw new DataError(this.source, line, reason, ncols + 1);
     }
     const r = this.rows;
     if (r === this.rowCap) this.growRows(this.rowCap * 2);
@@ -532,9 +554,19 @@ export class BarsCsvParser {
   private codeId(c: number): number {
     const s = this.cellSrc[c]!;
     let a = this.cellStart[c]!, b = this.cellEnd[c]!;
-    // Long files list one code's bars together, so comparing in place with the last code skips slicing and hashing.
-    const last = this.lastCode;
-    if (b - a === last.length && s.startsWith(last, a)) return this.lastCodeId;
+    const prev = this.lastCodeId;
+    if (prev >= 0) {
+      const code = this.codes[prev]!;
+      if (b - a === code.length && s.startsWith(code, a)) return prev;
+      const guess = this.nextCode[prev]!;
+      if (guess >= 0) {
+        const g = this.codes[guess]!;
+        if (b - a === g.length && s.startsWith(g, a)) {
+          this.lastCodeId = guess;
+          return guess;
+        }
+      }
+    }
     while (a < b && s.charCodeAt(a) === 32) a++;
     while (b > a && s.charCodeAt(b - 1) === 32) b--;
     if (a === b) throw this.error(this.cellLine[c]!, 'empty stock code', c);
@@ -543,11 +575,11 @@ export class BarsCsvParser {
     if (id === undefined) {
       id = this.codes.length;
       this.codes.push(code);
+      this.nextCode.push(-1);
       this.codeMap.set(code, id);
     }
-    this.lastCode = code;
+    if (prev >= 0) this.nextCode[prev] = id;
     this.lastCodeId = id;
-    this.lastTimeId = -1;
     return id;
   }
 
@@ -556,18 +588,20 @@ export class BarsCsvParser {
     const key = parseTimeKey(s, a, b);
     if (key < 0) {
       const text = s.slice(a, b);
-      const reason = text.trim() === '' ? 'empty date/time' : `cannot parse ${quoteCell(text)} as a date/time: ${timeError}`;
+      const reason = text.trim() === '' ? 'empty date/time'
+        : `cannot parse ${quoteCell(text)} as a date/time: ${timeError}`;
       throw this.error(this.cellLine[c]!, reason, c);
     }
-    // Predict the id from the previous row's successor before paying for a Map lookup on a non-Smi key.
     const prev = this.lastTimeId;
     if (prev >= 0) {
+      if (this.timeKeys[prev] === key) return prev;
       const guess = this.nextTime[prev]!;
       if (guess >= 0 && this.timeKeys[guess] === key) {
         this.lastTimeId = guess;
         return guess;
       }
     }
+    // Keys exceed the small-integer range, so this lookup boxes a number; the guesses above usually avoid it.
     let id = this.timeMap.get(key);
     if (id === undefined) {
       id = this.timeKeys.length;
@@ -588,7 +622,7 @@ export class BarsCsvParser {
       const line = this.line;
       this.carry = '';
       this.push(tail + '\n');
-      if (this.carry !== '') throw new DataError(this.source, line, 'unterminated quoted cell (missing closing quote)');
+      if (this.carry !== '') throw new DataError(this.source, line, UNTERMINATED);
     }
     if (this.names === undefined) throw new DataError(this.source, 1, 'file is empty (no header line)');
     const rows = this.rows;
@@ -605,7 +639,7 @@ export class BarsCsvParser {
         const good = this.numericCount[c]!;
         if (good >= bad) {
           throw this.error(this.firstBadLine[c]!, `cannot parse ${quoteCell(this.firstBadText[c]!)} as a number ` +
-            `(${good} other non-empty cells of this column are numbers)`, c);
+            `(${good} cells of this column are numbers, ${bad} are not)`, c);
         }
         continue;
       }
@@ -619,7 +653,8 @@ export class BarsCsvParser {
     const tRank = new Int32Array(T);
     tOrder.forEach((id, rank) => { tRank[id] = rank; });
     const codesIn = this.codes;
-    const cOrder = Array.from({ length: N }, (_, i) => i).sort((x, y) => (codesIn[x]! < codesIn[y]! ? -1 : codesIn[x]! > codesIn[y]! ? 1 : 0));
+    const cOrder = Array.from({ length: N }, (_, i) => i)
+      .sort((x, y) => (codesIn[x]! < codesIn[y]! ? -1 : codesIn[x]! > codesIn[y]! ? 1 : 0));
     const cRank = new Int32Array(N);
     cOrder.forEach((id, rank) => { cRank[id] = rank; });
 

@@ -24,6 +24,10 @@ export class EvalError extends Error {
   override readonly name = 'EvalError';
 }
 
+export function missingField(panel: Panel, name: string): EvalError {
+  return new EvalError(`field '${name}' is not in the data (fields: ${[...panel.fields.keys()].join(', ')})`);
+}
+
 /** Evaluates expressions on one panel; field tensors are made on demand and shared with the panel's arrays. */
 export class Evaluator {
   constructor(readonly panel: Panel) {}
@@ -90,27 +94,43 @@ export class Evaluator {
 
   private fieldTensor(name: string): tf.Tensor2D {
     const values = this.panel.fields.get(name);
-    if (!values) {
-      const known = [...this.panel.fields.keys()].join(', ');
-      throw new EvalError(`field '${name}' is not in the data (fields: ${known})`);
-    }
+    if (!values) throw missingField(this.panel, name);
     // Zero-copy on host backends: the tensor wraps the panel's array; kernels never write their inputs.
     return tf.tensor2d(values, [this.panel.T, this.panel.N], 'float32');
   }
 }
 
-/** Evaluates expressions and returns their values as plain arrays; no tensors remain afterwards. */
+/**
+ * Values of each expression as plain `[T, N]` arrays, in order; no tensors remain afterwards. Each array is
+ * the caller's own: none aliases the panel or another result.
+ */
 export async function evaluateToArrays(
   panel: Panel,
   exprs: readonly Node[],
-  opts: { backend?: BackendName } = {},
+  opts: { backend?: BackendName; workers?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Float32Array[]> {
+  const workers = opts.workers ?? 1;
+  if (workers > 1 && exprs.length > 1) {
+    const { EvalPool } = await import('./pool.ts');
+    const pool = await EvalPool.create(Math.min(workers, exprs.length));
+    try {
+      return await pool.evaluate(panel, exprs, opts.onProgress);
+    } finally {
+      pool.close();
+    }
+  }
   await initBackend(opts.backend);
   const tensors = new Evaluator(panel).evaluate(exprs);
+  const owned = new Set<ArrayBufferLike>([...panel.fields.values()].map((a) => a.buffer));
   const out: Float32Array[] = [];
   for (const t of tensors) {
-    out.push((await t.data()) as Float32Array);
+    let a = (await t.data()) as Float32Array;
+    // Field outputs wrap the panel's arrays and repeated roots share data: copy those.
+    if (owned.has(a.buffer)) a = a.slice();
+    owned.add(a.buffer);
+    out.push(a);
     t.dispose();
   }
+  opts.onProgress?.(exprs.length, exprs.length);
   return out;
 }

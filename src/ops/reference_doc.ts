@@ -14,7 +14,7 @@ const SECTIONS: { kind: OpKind; title: string; intro: string }[] = [
     intro:
       `Per stock along bars; \`n\` is a positive integer window (at most ${MAX_WINDOW}) counted in bars of the aligned panel. ` +
       'Unless a row says otherwise, the value at bar t needs every operand present at each of bars t-n+1..t, ' +
-      'and is NaN otherwise and for the first n-1 bars. `delay`, `delta` and `pctchange_ts` read only bars t and t-n.',
+      'and is NaN otherwise and for the first n-1 bars. `delay` reads only bar t-n; `delta` and `pctchange_ts` read only bars t and t-n.',
   },
 ];
 

@@ -7,7 +7,7 @@
  *
  * Rules (from the operator table's docs): NaN means missing; any non-finite result is NaN; a windowed operator
  * at bar t needs every operand present at each bar t-n+1..t (else NaN, and NaN for the first n-1 bars);
- * delay / delta / pctchange_ts read only x[t] and x[t-n] (NaN for t < n).
+ * delta / pctchange_ts read only x[t] and x[t-n], delay only x[t-n] (NaN for t < n).
  */
 import type { Node } from '../../src/expr/ast.ts';
 import type { Panel } from '../../src/data/panel.ts';
@@ -93,7 +93,7 @@ function rankValues(vals: number[]): number[] {
   while (s < m) {
     let e = s;
     while (e + 1 < m && vals[order[e + 1]!] === vals[order[s]!]) e++;
-    // 1-based ranks s+1 .. e+1, averaged.
+    // Ties share the average of the 1-based ranks s+1 .. e+1 they occupy.
     const avg = (s + 1 + e + 1) / 2;
     for (let k = s; k <= e; k++) res[order[k]!] = avg / m;
     s = e + 1;
@@ -128,8 +128,8 @@ function scaleValues(vals: number[]): number[] | null {
 // ---------------------------------------------------------------------------------------------------------
 // Time series
 
-/** x[t] and x[t-n] only. */
-function lagOp(name: string, f: (now: number, past: number) => number): RefOp {
+/** x[t] and x[t-n] only (delay: x[t-n] only, so `needsNow` is false). */
+function lagOp(name: string, f: (now: number, past: number) => number, needsNow = true): RefOp {
   return {
     name, arity: 1, kind: 'time_series', windowed: true, lookback: (n) => n,
     apply(xs, T, N, n) {
@@ -139,7 +139,7 @@ function lagOp(name: string, f: (now: number, past: number) => number): RefOp {
         for (let j = 0; j < N; j++) {
           const now = x[t * N + j]!;
           const past = x[(t - n) * N + j]!;
-          out[t * N + j] = isNaNv(now) || isNaNv(past) ? NaN : fin(f(now, past));
+          out[t * N + j] = (needsNow && isNaNv(now)) || isNaNv(past) ? NaN : fin(f(now, past));
         }
       }
       return out;
@@ -203,13 +203,29 @@ function mean(w: Float64Array, n: number): number {
   return s / n;
 }
 
-/** Sum of (x - mean x)(y - mean y) over the window (two passes). */
-function coSum(wx: Float64Array, wy: Float64Array, n: number): number {
+/** Sums of products of deviations from the window means (two passes): sxy, sxx, syy. */
+interface CoSums {
+  sxy: number;
+  sxx: number;
+  syy: number;
+  mx: number;
+  my: number;
+}
+
+function coSums(wx: Float64Array, wy: Float64Array, n: number): CoSums {
   const mx = mean(wx, n);
   const my = mean(wy, n);
-  let s = 0;
-  for (let k = 0; k < n; k++) s += (wx[k]! - mx) * (wy[k]! - my);
-  return s;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let k = 0; k < n; k++) {
+    const dx = wx[k]! - mx;
+    const dy = wy[k]! - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return { sxy, sxx, syy, mx, my };
 }
 
 const REF_LIST: readonly RefOp[] = [
@@ -231,7 +247,7 @@ const REF_LIST: readonly RefOp[] = [
   crossSection('zscore', zscoreValues),
   crossSection('scale', scaleValues),
 
-  lagOp('delay', (_now, past) => past),
+  lagOp('delay', (_now, past) => past, false),
   lagOp('delta', (now, past) => now - past),
   lagOp('pctchange_ts', (now, past) => (past === 0 ? NaN : now / past - 1)),
 
@@ -311,19 +327,22 @@ const REF_LIST: readonly RefOp[] = [
     }
     return num / den;
   }),
-  pairOp('covariance', (wx, wy, n) => coSum(wx, wy, n) / (n - 1)),
+  pairOp('covariance', (wx, wy, n) => coSums(wx, wy, n).sxy / (n - 1)),
   pairOp('correlation', (wx, wy, n) => {
     if (allEqual(wx, n) || allEqual(wy, n)) return NaN;
-    return coSum(wx, wy, n) / Math.sqrt(coSum(wx, wx, n) * coSum(wy, wy, n));
+    const c = coSums(wx, wy, n);
+    return c.sxy / Math.sqrt(c.sxx * c.syy);
   }),
   pairOp('REGbeta_ts', (wx, wy, n) => {
     if (allEqual(wy, n)) return NaN;
-    return coSum(wx, wy, n) / coSum(wy, wy, n);
+    const c = coSums(wx, wy, n);
+    return c.sxy / c.syy;
   }),
   pairOp('REGresid_ts', (wx, wy, n) => {
     if (allEqual(wy, n)) return NaN;
-    const b = coSum(wx, wy, n) / coSum(wy, wy, n);
-    const a = mean(wx, n) - b * mean(wy, n);
+    const c = coSums(wx, wy, n);
+    const b = c.sxy / c.syy;
+    const a = c.mx - b * c.my;
     return wx[0]! - (a + b * wy[0]!);
   }),
 ];
