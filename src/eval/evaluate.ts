@@ -32,8 +32,11 @@ export function missingField(panel: Panel, name: string): EvalError {
 export class Evaluator {
   constructor(readonly panel: Panel) {}
 
-  /** One `[T, N]` float32 tensor per expression, in order; the caller disposes them. */
-  evaluate(exprs: readonly Node[]): tf.Tensor2D[] {
+  /**
+   * One `[T, N]` float32 tensor per expression, in order; the caller disposes them. `onProgress` is told how
+   * many expressions are done after each.
+   */
+  evaluate(exprs: readonly Node[], onProgress?: (done: number, total: number) => void): tf.Tensor2D[] {
     const dag = new Map<string, DagNode>();
     const intern = (node: Node): DagNode => {
       const key = print(node);
@@ -55,6 +58,7 @@ export class Evaluator {
         const t = this.compute(r);
         // A root asked for twice gets its own handle, so each output can be disposed independently.
         outputs.push(outputs.includes(t) ? (t.clone() as tf.Tensor2D) : t);
+        onProgress?.(outputs.length, roots.length);
       }
     } catch (e) {
       for (const d of dag.values()) d.value?.dispose();
@@ -120,7 +124,7 @@ export async function evaluateToArrays(
     }
   }
   await initBackend(opts.backend);
-  const tensors = new Evaluator(panel).evaluate(exprs);
+  const tensors = new Evaluator(panel).evaluate(exprs, opts.onProgress);
   const owned = new Set<ArrayBufferLike>([...panel.fields.values()].map((a) => a.buffer));
   const out: Float32Array[] = [];
   for (const t of tensors) {
@@ -131,6 +135,5 @@ export async function evaluateToArrays(
     out.push(a);
     t.dispose();
   }
-  opts.onProgress?.(exprs.length, exprs.length);
   return out;
 }
