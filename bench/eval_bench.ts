@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: evaluates the report's 97 parseable seed factors on the full real 30-minute panel and prints
- * load time, total evaluation time (median of several runs), where the time goes per operator in that run, and
- * raw kernel throughput per operator. Skips with a message when ../shared data is absent.
+ * load time, total evaluation time on one thread and on a pool of one worker thread per core (medians of
+ * several runs after a warm-up), where the time goes per operator, and raw kernel throughput per operator. Skips with a message when ../shared data is absent.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { Evaluator } from '../src/eval/evaluate.ts';
 import { initBackend } from '../src/eval/backend.ts';
 import { OPS } from '../src/ops/table.ts';
 import type { Node } from '../src/expr/ast.ts';
+import { EvalPool, availableCores } from '../src/eval/pool.ts';
 
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const dataPath = `${shared}data/ashare_15min_sse/bars_30min.csv.gz`;
@@ -55,6 +56,25 @@ for (let r = 0; r < runs; r++) {
   times.push(performance.now() - t0);
 }
 console.log(`\n${exprs.length} seed factors, all values: median ${(median(times) / 1000).toFixed(3)} s over ${runs} runs (min ${(Math.min(...times) / 1000).toFixed(3)} s, backend ${tf.getBackend()})`);
+
+const cores = await availableCores();
+if (cores > 1) {
+  t0 = performance.now();
+  const pool = await EvalPool.create(cores);
+  const createMs = performance.now() - t0;
+  const poolTimes: number[] = [];
+  for (let r = 0; r <= runs; r++) {
+    t0 = performance.now();
+    await pool.evaluate(panel, exprs);
+    poolTimes.push(performance.now() - t0);
+  }
+  pool.close();
+  const [first, ...warm] = poolTimes;
+  console.log(
+    `${exprs.length} seed factors on ${cores} worker threads: median ${(median(warm) / 1000).toFixed(3)} s over ${runs} runs ` +
+      `(min ${(Math.min(...warm) / 1000).toFixed(3)} s; pool start ${(createMs / 1000).toFixed(2)} s, first run ${(first / 1000).toFixed(2)} s while the JIT warms up)`,
+  );
+}
 
 const profile = await tf.profile(() => {
   evalAll();

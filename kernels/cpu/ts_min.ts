@@ -1,5 +1,5 @@
 /**
- * Host kernel for ts_Min, the smallest value over the window: the shared block scheme run on -x.
+ * Host kernel for ts_Min, the smallest value over the window: the shared block scheme run on complemented keys.
  */
 import type { HostKernel } from '../../src/ops/types.ts';
 import { checkPanels, windowArg } from './panel.ts';

@@ -4,170 +4,140 @@
  * the sums are taken about per-stock shifts (moved to the current values at each rebuild), so that price-
  * or volume-sized inputs keep their small window variances. Constancy of either series, where the
  * statistics below are undefined or exactly 0, is read exactly off the budgets that guard the sums (see the
- * comment in the loop).
+ * comment in the loop). The panel is walked in blocks of bars, one stock at a time within a block (see
+ * `BLOCK` in `rolling.ts`), so that the sums live in registers.
  */
-import { f32, present } from './finite.ts';
-import { CANCEL_TOL, refreshPeriod } from './rolling.ts';
+import { F32_OVERFLOW } from './finite.ts';
+import { BLOCK, CANCEL_TOL, refreshPeriod } from './rolling.ts';
 
 export const COVARIANCE = 0;
 export const CORRELATION = 1;
 export const REG_BETA = 2;
 export const REG_RESID = 3;
 
+/** Per-stock state carried from one block of bars to the next, one interleaved record per stock. */
+const RUN = 0, AGE = 1, CX = 2, CY = 3, SX = 4, SY = 5, SXX = 6, SYY = 7, SXY = 8, BX = 9, BY = 10, STRIDE = 11;
+
 /** Writes the statistic `mode` of x against y over each window; see the mode constants above. */
 export function rollingPair(
   X: Float32Array, Y: Float32Array, T: number, N: number, n: number, out: Float32Array, mode: number,
 ): void {
-  const run = new Int32Array(N);
-  const cx = new Float64Array(N);
-  const cy = new Float64Array(N);
-  const sx = new Float64Array(N);
-  const sy = new Float64Array(N);
-  const sxx = new Float64Array(N);
-  const syy = new Float64Array(N);
-  const sxy = new Float64Array(N);
-  const bx = new Float64Array(N); // squared shifted x terms added or removed since the last rebuild
-  const by = new Float64Array(N);
-  const st = { cx, cy, sx, sy, sxx, syy, sxy, bx, by };
   const period = refreshPeriod(n);
   const tol = n * CANCEL_TOL;
   const span = n * N;
-  for (let t = 0; t < T; t++) {
-    const row = t * N;
-    const refresh = t % period === period - 1;
-    for (let j = 0; j < N; j++) {
-      const i = row + j;
-      const x = X[i], y = Y[i];
-      if (!(present(x) && present(y))) {
-        run[j] = 0;
-        out[i] = NaN;
-        continue;
-      }
-      const r0 = run[j];
-      // The sums live in locals for the whole cell: typed arrays may alias, so values re-read after a
-      // store would be real loads.
-      let c = x, e = y, ax = 0, ay = 0, axx = 0, ayy = 0, axy = 0, ux = 0, uy = 0;
-      if (r0 === 0) {
-        cx[j] = x;
-        cy[j] = y;
-      } else {
-        c = cx[j];
-        e = cy[j];
-        const dx = x - c, dy = y - e;
-        const xx = dx * dx, yy = dy * dy;
-        ax = sx[j] + dx;
-        ay = sy[j] + dy;
-        axx = sxx[j] + xx;
-        ayy = syy[j] + yy;
-        axy = sxy[j] + dx * dy;
-        ux = bx[j] + xx;
-        uy = by[j] + yy;
-        if (r0 >= n) {
-          const ox = X[i - span] - c, oy = Y[i - span] - e;
-          const oxx = ox * ox, oyy = oy * oy;
-          ax -= ox;
-          ay -= oy;
-          axx -= oxx;
-          ayy -= oyy;
-          axy -= ox * oy;
-          ux += oxx;
-          uy += oyy;
+  const nn1 = n * (n - 1);
+  const st = new Float64Array(STRIDE * N);
+  for (let t0 = 0; t0 < T; t0 += BLOCK) {
+    const end = (t0 + BLOCK < T ? t0 + BLOCK : T) * N;
+    for (let j = 0, s = 0; j < N; j++, s += STRIDE) {
+      // r: run of bars with both series present; age: bars since the sums were last rebuilt; c, e: the
+      // shifts; ax..axy: sums of shifted terms and products; ux, uy: squared shifted terms added or removed
+      // since the last rebuild (the budgets).
+      let r = st[s + RUN], age = st[s + AGE], c = st[s + CX], e = st[s + CY];
+      let ax = st[s + SX], ay = st[s + SY], axx = st[s + SXX], ayy = st[s + SYY], axy = st[s + SXY];
+      let ux = st[s + BX], uy = st[s + BY];
+      for (let i = t0 * N + j; i < end; i += N) {
+        const x = X[i], y = Y[i];
+        if (!(x - x === 0 && y - y === 0)) {
+          r = 0; // NaN or ±Infinity in either series: missing
+          out[i] = NaN;
+          continue;
         }
+        if (r === 0) {
+          c = x;
+          e = y;
+          ax = ay = axx = ayy = axy = ux = uy = age = 0;
+        } else {
+          const dx = x - c, dy = y - e;
+          const xx = dx * dx, yy = dy * dy;
+          if (r >= n) {
+            const ox = X[i - span] - c, oy = Y[i - span] - e;
+            const oxx = ox * ox, oyy = oy * oy;
+            ax += dx - ox;
+            ay += dy - oy;
+            axx += xx - oxx;
+            ayy += yy - oyy;
+            axy += dx * dy - ox * oy;
+            ux += xx + oxx;
+            uy += yy + oyy;
+          } else {
+            ax += dx;
+            ay += dy;
+            axx += xx;
+            ayy += yy;
+            axy += dx * dy;
+            ux += xx;
+            uy += yy;
+          }
+        }
+        r++;
+        if (r < n) {
+          out[i] = NaN;
+          continue;
+        }
+        age++;
+        // n times the centred sums, in this form so that exact (e.g. integer) data stays exact.
+        let qxx = n * axx - ax * ax, qyy = n * ayy - ay * ay;
+        if (age > period || (ux !== 0 && !(qxx > ux * tol)) || (uy !== 0 && !(qyy > uy * tol))) {
+          // Rebuild from the window itself, about the current values: on schedule, or because the
+          // cancellation in a centred sum has eaten most of its digits. Centring on data values rather than
+          // the rounded means keeps every difference exact.
+          c = x;
+          e = y;
+          ax = ay = axx = ayy = axy = 0;
+          for (let k = 1, p = i - N; k < n; k++, p -= N) {
+            const dx = X[p] - c, dy = Y[p] - e;
+            ax += dx;
+            ay += dy;
+            axx += dx * dx;
+            ayy += dy * dy;
+            axy += dx * dy;
+          }
+          ux = axx;
+          uy = ayy;
+          age = 0;
+          qxx = n * axx - ax * ax;
+          qyy = n * ayy - ay * ay;
+        }
+        // A zero budget means every difference from the shift since the last rebuild was exactly 0 (and the
+        // rebuilt window itself was flat), so the series is constant over the window: detected exactly, where
+        // the centred sums would only come close to 0. A flat window that still carries a budget has failed
+        // the cancellation test above and been rebuilt, which leaves a zero budget.
+        if (ux === 0 || uy === 0) {
+          // A constant x has zero covariance with anything, a zero slope on y and a zero residual; the
+          // correlation, and any regression on a constant y, are undefined.
+          out[i] = uy === 0 ? (mode === COVARIANCE ? 0 : NaN) : mode === CORRELATION ? NaN : 0;
+          continue;
+        }
+        const qxy = n * axy - ax * ay;
+        let v = 0;
+        if (mode === COVARIANCE) {
+          v = qxy / nn1;
+        } else if (mode === CORRELATION) {
+          v = qxy / Math.sqrt(qxx * qyy);
+          v = v > 1 ? 1 : v < -1 ? -1 : v;
+        } else if (mode === REG_BETA) {
+          v = qxy / qyy;
+        } else if (n === 2) {
+          v = 0; // a line through two points with distinct y fits both exactly
+        } else {
+          const beta = qxy / qyy;
+          v = x - c - ax / n - beta * (y - e - ay / n);
+        }
+        // The storage rule of `finite.ts` as a predictable test (real results are never near the limit).
+        out[i] = Math.abs(v) < F32_OVERFLOW ? v : NaN;
       }
-      sx[j] = ax;
-      sy[j] = ay;
-      sxx[j] = axx;
-      syy[j] = ayy;
-      sxy[j] = axy;
-      bx[j] = ux;
-      by[j] = uy;
-      const r = r0 + 1;
-      run[j] = r;
-      if (r < n) {
-        if (refresh) rebuild(X, Y, i, N, r, j, st);
-        out[i] = NaN;
-        continue;
-      }
-      // n times the centred sums, in this form so that exact (e.g. integer) data stays exact.
-      let qxx = n * axx - ax * ax, qyy = n * ayy - ay * ay;
-      if (refresh || (ux !== 0 && !(qxx > ux * tol)) || (uy !== 0 && !(qyy > uy * tol))) {
-        rebuild(X, Y, i, N, n, j, st);
-        c = x;
-        e = y;
-        ax = sx[j];
-        ay = sy[j];
-        axx = sxx[j];
-        ayy = syy[j];
-        axy = sxy[j];
-        ux = bx[j];
-        uy = by[j];
-        qxx = n * axx - ax * ax;
-        qyy = n * ayy - ay * ay;
-      }
-      // A zero budget means every difference from the shift since the last rebuild was exactly 0 (and the
-      // rebuilt window itself was flat), so the series is constant over the window: detected exactly, where
-      // the centred sums would only come close to 0. A flat window that still carries a budget has failed
-      // the cancellation test above and been rebuilt, which leaves a zero budget.
-      if (ux === 0 || uy === 0) {
-        // A constant x has zero covariance with anything, a zero slope on y and a zero residual; the
-        // correlation, and any regression on a constant y, are undefined.
-        out[i] = uy === 0 ? (mode === COVARIANCE ? 0 : NaN) : mode === CORRELATION ? NaN : 0;
-        continue;
-      }
-      const qxy = n * axy - ax * ay;
-      let v = 0;
-      if (mode === COVARIANCE) {
-        v = qxy / (n * (n - 1));
-      } else if (mode === CORRELATION) {
-        v = qxy / Math.sqrt(qxx * qyy);
-        v = v > 1 ? 1 : v < -1 ? -1 : v;
-      } else if (mode === REG_BETA) {
-        v = qxy / qyy;
-      } else if (n === 2) {
-        v = 0; // a line through two points with distinct y fits both exactly
-      } else {
-        const beta = qxy / qyy;
-        v = x - c - ax / n - beta * (y - e - ay / n);
-      }
-      out[i] = f32(v);
+      st[s + RUN] = r;
+      st[s + AGE] = age;
+      st[s + CX] = c;
+      st[s + CY] = e;
+      st[s + SX] = ax;
+      st[s + SY] = ay;
+      st[s + SXX] = axx;
+      st[s + SYY] = ayy;
+      st[s + SXY] = axy;
+      st[s + BX] = ux;
+      st[s + BY] = uy;
     }
   }
-}
-
-interface PairSums {
-  cx: Float64Array;
-  cy: Float64Array;
-  sx: Float64Array;
-  sy: Float64Array;
-  sxx: Float64Array;
-  syy: Float64Array;
-  sxy: Float64Array;
-  bx: Float64Array;
-  by: Float64Array;
-}
-
-/**
- * Recomputes one stock's sums from its last `m` bars (all present), about the current values; as for single
- * series, centring on data values keeps the differences exact.
- */
-function rebuild(X: Float32Array, Y: Float32Array, i: number, N: number, m: number, j: number, st: PairSums): void {
-  const c = X[i], e = Y[i];
-  let ax = 0, ay = 0, axx = 0, ayy = 0, axy = 0;
-  for (let k = 1, p = i - N; k < m; k++, p -= N) {
-    const dx = X[p] - c, dy = Y[p] - e;
-    ax += dx;
-    ay += dy;
-    axx += dx * dx;
-    ayy += dy * dy;
-    axy += dx * dy;
-  }
-  st.cx[j] = c;
-  st.cy[j] = e;
-  st.sx[j] = ax;
-  st.sy[j] = ay;
-  st.sxx[j] = axx;
-  st.syy[j] = ayy;
-  st.sxy[j] = axy;
-  st.bx[j] = axx;
-  st.by[j] = ayy;
 }

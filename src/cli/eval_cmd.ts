@@ -13,6 +13,7 @@ import { ParseError } from '../expr/errors.ts';
 import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { evaluateToArrays } from '../eval/evaluate.ts';
+import { availableCores } from '../eval/pool.ts';
 import { formatValue } from './format.ts';
 
 interface ExprLine {
@@ -95,7 +96,8 @@ export const evalCommand: CommandSpec = {
     '--expr EXPR      one expression, e.g. "sub(close,ts_Mean(8,low))"',
     '--exprs FILE     expressions, one per line (blank lines and # comments skipped)',
     '--values OUT     write datetime,code,f0,f1,... (one column per expression, empty = NaN)',
-    '--workers N      evaluate on N threads (default: 1); results are identical for any N',
+    '--workers N      evaluate on N threads (default: one per core for large jobs, else 1);',
+    '                 results are identical for any N',
     '--backend NAME   tfjs backend: cpu (default)',
   ],
   options: {
@@ -112,8 +114,8 @@ export const evalCommand: CommandSpec = {
     const exprsPath = values.exprs as string | undefined;
     if (!dataPath) throw new UsageError('--data FILE is required');
     if ((exprText === undefined) === (exprsPath === undefined)) throw new UsageError('give exactly one of --expr EXPR or --exprs FILE');
-    const workers = numberOption(values, 'workers', 1, 1);
-    if (!Number.isInteger(workers)) throw new UsageError(`--workers must be a whole number, got '${values.workers}'`);
+    const workersOpt = numberOption(values, 'workers', 0, 1);
+    if (!Number.isInteger(workersOpt)) throw new UsageError(`--workers must be a whole number, got '${values.workers}'`);
     const backend = (values.backend as string | undefined) ?? 'cpu';
     if (backend !== 'cpu') throw new UsageError(`--backend must be cpu, got '${backend}'`);
 
@@ -153,12 +155,14 @@ export const evalCommand: CommandSpec = {
     }
 
     const good = lines.filter((l) => l.node);
+    // Threads pay off once the work outweighs starting them (about half a second).
+    const workers = workersOpt || (good.length > 1 && panel.T * panel.N * good.length >= 2e7 ? Math.min(await availableCores(), good.length) : 1);
     const progress = process.stderr.isTTY && good.length > 1
       ? (done: number, total: number) => process.stderr.write(`\revaluating: ${done}/${total}${done === total ? '\n' : ''}`)
       : undefined;
     const arrays = await evaluateToArrays(panel, good.map((l) => l.node!), { workers, onProgress: progress });
     const t2 = performance.now();
-    process.stderr.write(`evaluated ${good.length} expression${good.length === 1 ? '' : 's'} in ${((t2 - t1) / 1000).toFixed(2)} s\n`);
+    process.stderr.write(`evaluated ${good.length} expression${good.length === 1 ? '' : 's'} in ${((t2 - t1) / 1000).toFixed(2)} s on ${workers} thread${workers === 1 ? '' : 's'}\n`);
     const byLine: (Float32Array | undefined)[] = [];
     let k = 0;
     for (const l of lines) byLine.push(l.node ? arrays[k++] : undefined);

@@ -36,10 +36,39 @@ function hostKernelFunc(op: OpSpec, kernel: HostKernel): tf.KernelFunc {
       }
       return cpu.readSync(info.dataId) as Float32Array;
     });
-    const out = new Float32Array(T * N);
+    const out = takeBuffer(T * N);
     kernel({ xs, T, N, window: (attrs?.window as number | undefined) ?? 0, out });
     return cpu.makeTensorInfo([T, N], 'float32', out);
   };
+}
+
+/**
+ * Output buffers of released intermediates, reused for the next kernel outputs of the same size: allocating
+ * a fresh multi-megabyte array costs about as much as a simple elementwise kernel. Kernels write every cell.
+ */
+const freeBuffers: Float32Array[] = [];
+const MAX_FREE_BUFFERS = 8;
+
+function takeBuffer(size: number): Float32Array {
+  for (let i = freeBuffers.length - 1; i >= 0; i--) {
+    if (freeBuffers[i].length === size) return freeBuffers.splice(i, 1)[0];
+  }
+  return new Float32Array(size);
+}
+
+/**
+ * Disposes a tensor that nothing else will read; on the `cpu` backend its array is kept for reuse when no
+ * other tensor shares it.
+ */
+export function disposeIntermediate(t: tf.Tensor): void {
+  if (tf.getBackend() === 'cpu' && !t.isDisposed) {
+    const cpu = tf.backend() as MathBackendCPU;
+    if (cpu.refCount(t.dataId) === 1 && freeBuffers.length < MAX_FREE_BUFFERS) {
+      const values = cpu.readSync(t.dataId);
+      if (values instanceof Float32Array) freeBuffers.push(values);
+    }
+  }
+  t.dispose();
 }
 
 let registered = false;

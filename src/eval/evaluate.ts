@@ -9,7 +9,7 @@ import type { Node } from '../expr/ast.ts';
 import { print } from '../expr/print.ts';
 import { getOp } from '../ops/table.ts';
 import type { Panel } from '../data/panel.ts';
-import { initBackend, inputNames, type BackendName } from './backend.ts';
+import { disposeIntermediate, initBackend, inputNames, type BackendName } from './backend.ts';
 
 interface DagNode {
   readonly key: string;
@@ -91,7 +91,9 @@ export class Evaluator {
 
   private release(d: DagNode): void {
     if (--d.refs === 0 && d.value) {
-      d.value.dispose();
+      // Field tensors wrap the panel's own arrays: those must never be recycled as kernel outputs.
+      if (d.node.kind === 'call') disposeIntermediate(d.value);
+      else d.value.dispose();
       d.value = undefined;
     }
   }
