@@ -18,3 +18,5 @@ export { DataError, parseBarsText, parseBarsCsvAsync, BarsCsvParser, isGzip } fr
 export { loadBars, parseBarsCsv } from './data/csv.ts';
 export { Evaluator, EvalError, evaluateToArrays } from './eval/evaluate.ts';
 export { initBackend, registerOpKernels, BACKENDS, type BackendName } from './eval/backend.ts';
+export { EvalPool, availableCores } from './eval/pool.ts';
+export { mulberry32, type Rng } from './util/rng.ts';

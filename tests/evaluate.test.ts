@@ -10,7 +10,7 @@ import { Evaluator, EvalError, evaluateToArrays } from '../src/eval/evaluate.ts'
 import { initBackend } from '../src/eval/backend.ts';
 import { makePanel } from '../src/data/panel.ts';
 import { STANDARD_FIELDS } from '../src/expr/ast.ts';
-import { mulberry32 } from './support/rng.ts';
+import { mulberry32 } from '../src/util/rng.ts';
 
 function panel(T: number, N: number, seed: number) {
   const rng = mulberry32(seed);

@@ -12,7 +12,7 @@ import { type Node, STANDARD_FIELDS, call, constant, field } from '../src/expr/a
 import { OPS } from '../src/ops/table.ts';
 import { MAX_WINDOW } from '../src/ops/types.ts';
 import { lookback } from '../src/expr/analyze.ts';
-import { mulberry32 } from './support/rng.ts';
+import { mulberry32 } from '../src/util/rng.ts';
 import { SEED_FACTORS, missing } from './support/paths.ts';
 
 function sample(opName: string): string {

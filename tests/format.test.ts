@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatValue } from '../src/cli/format.ts';
-import { mulberry32 } from './support/rng.ts';
+import { mulberry32 } from '../src/util/rng.ts';
 
 function reference(v: number): string {
   if (Number.isNaN(v)) return '';

@@ -9,7 +9,7 @@ import { parse } from '../src/expr/parse.ts';
 import { EvalError, evaluateToArrays } from '../src/eval/evaluate.ts';
 import { EvalPool } from '../src/eval/pool.ts';
 import { makePanel } from '../src/data/panel.ts';
-import { mulberry32 } from './support/rng.ts';
+import { mulberry32 } from '../src/util/rng.ts';
 
 const T = 120;
 const N = 11;

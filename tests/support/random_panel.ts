@@ -4,29 +4,12 @@
  * missing cells (single gaps and runs of missing bars, plus whole bars where every stock is missing or only one
  * has a value), ties (values drawn from a few levels), runs of constant values, exact zeros and values next to
  * the protected-operator threshold 0.001, and magnitudes from 1e-3 to 1e9 (across stocks and, in regime
- * segments, within one stock). Randomness only ever comes from an explicitly passed `Rng`; never Math.random.
+ * segments, within one stock). Randomness only ever comes from an explicitly passed `Rng` (src/util/rng.ts).
  */
 import { makePanel, type Panel } from '../../src/data/panel.ts';
+import { mulberry32, randInt, type Rng } from '../../src/util/rng.ts';
 
-/** A uniform [0, 1) generator. */
-export type Rng = () => number;
-
-/** mulberry32: a tiny 32-bit PRNG, good enough for test data and fully determined by its seed. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Integer in [lo, hi] inclusive. */
-export function randInt(rng: Rng, lo: number, hi: number): number {
-  return lo + Math.floor(rng() * (hi - lo + 1));
-}
+export { mulberry32, randInt, type Rng };
 
 /** One element of a non-empty list. */
 export function pick<T>(rng: Rng, items: readonly T[]): T {
