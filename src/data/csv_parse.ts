@@ -205,6 +205,11 @@ function timeFail(): number {
  * Timestamp → YYYYMMDDhhmmss as a number (< 2^53), so spellings of one instant share a key and numeric order is
  * time order. Returns -1 with timeError set when the text is not one of the accepted forms.
  */
+/** A timestamp's numeric key YYYYMMDDhhmmss (time order is numeric order), or -1 when it is not a date. */
+export function timeKey(s: string): number {
+  return parseTimeKey(s, 0, s.length);
+}
+
 function parseTimeKey(s: string, a: number, b: number): number {
   while (a < b && s.charCodeAt(a) === 32) a++;
   while (b > a && s.charCodeAt(b - 1) === 32) b--;
