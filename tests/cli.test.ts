@@ -110,3 +110,29 @@ test('a missing data file is a one-line error, not a stack trace', () => {
   assert.match(r.stderr, /nope\.csv/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test('labels writes date,code,label from first-30-minute vwaps, empty where there is no future', () => {
+  const daily = join(dir, 'three_days.csv');
+  const rows = ['code,datetime,open,high,low,close,volume,amount'];
+  // First bar of each day: amount/volume = 10, 11, 12.1 for A and 20, 18, 18 for B.
+  const firstVwap: Record<string, number[]> = { A: [10, 11, 12.1], B: [20, 18, 18] };
+  ['2025-01-02', '2025-01-03', '2025-01-06'].forEach((d, k) => {
+    for (const code of ['A', 'B']) {
+      const v = firstVwap[code][k];
+      rows.push(`${code},${d} 10:00,${v},${v + 0.5},${v - 0.5},${v},100,${v * 100}`);
+      rows.push(`${code},${d} 10:30,${v},${v + 0.5},${v - 0.5},${v},100,${(v + 0.2) * 100}`);
+    }
+  });
+  writeFileSync(daily, rows.join('\n'));
+  const out = join(dir, 'labels.csv');
+  const r = cli('labels', '--data', daily, '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+  assert.equal(lines[0], 'date,code,label');
+  const cell = (i: number) => lines[i].split(',');
+  assert.deepEqual(cell(1).slice(0, 2), ['2025-01-02', 'A']);
+  assert.ok(Math.abs(Number(cell(1)[2]) - (12.1 / 11 - 1)) < 1e-6, lines[1]);
+  assert.ok(Math.abs(Number(cell(2)[2]) - (18 / 18 - 1)) < 1e-6, lines[2]);
+  // The last two days have no exit day in the data.
+  assert.deepEqual(lines.slice(3), ['2025-01-03,A,', '2025-01-03,B,', '2025-01-06,A,', '2025-01-06,B,']);
+});

@@ -5,9 +5,10 @@
 import process from 'node:process';
 import { type CommandSpec, UsageError, helpText, parseCommandArgs } from './args.ts';
 import { evalCommand } from './eval_cmd.ts';
+import { labelsCommand } from './labels_cmd.ts';
 import { ParseError } from '../expr/errors.ts';
 
-const COMMANDS: CommandSpec[] = [evalCommand];
+const COMMANDS: CommandSpec[] = [evalCommand, labelsCommand];
 
 function mainHelp(): string {
   return [

@@ -1,0 +1,80 @@
+/**
+ * `alphaflow labels`: compute the tradable forward-return labels of a bar file (see src/data/labels.ts and
+ * docs/labels.md) and write them as `date,code,label`, so they can be inspected or joined outside alphaflow.
+ * The drop counts go to stderr: how many stock-days were untradable, and why, is part of judging a data set.
+ */
+import { openSync, writeSync, closeSync } from 'node:fs';
+import type { CommandSpec } from './args.ts';
+import { UsageError } from './args.ts';
+import { loadBars } from '../data/csv.ts';
+import { computeLabels, EXEC_PRICES, MAX_HORIZON, type ExecPrice, type Labels } from '../data/labels.ts';
+import { formatValue } from './format.ts';
+
+/** Writes every day x code row (days, then codes ascending; empty label = none) with buffered writes. */
+export function writeLabelsCsv(path: string, labels: Labels): void {
+  const fd = openSync(path, 'w');
+  try {
+    let buf = 'date,code,label\n';
+    const N = labels.codes.length;
+    // Panel codes are already ascending, but sort anyway so the file's order never depends on the loader.
+    const order = labels.codes.map((_, j) => j).sort((a, b) => (labels.codes[a] < labels.codes[b] ? -1 : labels.codes[a] > labels.codes[b] ? 1 : 0));
+    labels.days.forEach((day, k) => {
+      for (const j of order) {
+        buf += `${day},${labels.codes[j]},${formatValue(labels.values[k * N + j])}\n`;
+        if (buf.length > 1 << 20) {
+          writeSync(fd, buf);
+          buf = '';
+        }
+      }
+    });
+    writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const labelsCommand: CommandSpec = {
+  name: 'labels',
+  summary: 'compute tradable forward-return labels (untradable stock-days left empty)',
+  usage: 'alphaflow labels --data FILE [--price first30vwap|vwap|close|open] [--horizon 1] --out OUT.csv',
+  help: [
+    '--data FILE      bars as long CSV or CSV.gz (intraday or daily)',
+    '--price NAME     execution price: first30vwap (default, intraday), vwap (default, daily), close, open',
+    `--horizon H      holding period in trading days, 1..${MAX_HORIZON} (default 1): bought at day d+1, sold at d+1+H`,
+    '--out OUT.csv    write date,code,label (empty label = untradable or no future)',
+  ],
+  options: {
+    data: { type: 'string' },
+    price: { type: 'string' },
+    horizon: { type: 'string' },
+    out: { type: 'string' },
+  },
+  async run(values) {
+    const dataPath = values.data as string | undefined;
+    const out = values.out as string | undefined;
+    if (!dataPath) throw new UsageError('--data FILE is required');
+    if (!out) throw new UsageError('--out OUT.csv is required');
+    const priceRaw = values.price as string | undefined;
+    if (priceRaw !== undefined && !(EXEC_PRICES as readonly string[]).includes(priceRaw)) {
+      throw new UsageError(`--price must be one of ${EXEC_PRICES.join(', ')}, got '${priceRaw}'`);
+    }
+    const hRaw = values.horizon as string | undefined;
+    const horizon = hRaw === undefined ? 1 : Number(hRaw);
+    if (hRaw !== undefined && (hRaw.trim() === '' || !Number.isInteger(horizon) || horizon < 1 || horizon > MAX_HORIZON)) {
+      throw new UsageError(`--horizon must be a whole number of days in 1..${MAX_HORIZON}, got '${hRaw}'`);
+    }
+
+    const panel = await loadBars(dataPath);
+    const labels = computeLabels(panel, { price: priceRaw as ExecPrice | undefined, horizon });
+    writeLabelsCsv(out, labels);
+    const { noBars, limitLocked, noPrice, total } = labels.dropped;
+    const pct = (n: number) => (labels.counted ? ((100 * n) / labels.counted).toFixed(2) : '0.00');
+    process.stderr.write(
+      `labels: ${labels.days.length} days x ${labels.codes.length} stocks, price ${labels.price}, horizon ${labels.horizon}\n` +
+        `dropped ${total} of ${labels.counted} stock-days (${pct(total)}%): ` +
+        `noBars ${noBars} (${pct(noBars)}%), limitLocked ${limitLocked} (${pct(limitLocked)}%), noPrice ${noPrice} (${pct(noPrice)}%)\n` +
+        `wrote ${out} (${labels.days.length * labels.codes.length} rows)\n`,
+    );
+    return 0;
+  },
+};
