@@ -41,7 +41,7 @@ test('--help works for the program and for eval', () => {
   assert.match(top.stdout, /commands:\n\s+eval/);
   const ev = cli('eval', '--help');
   assert.equal(ev.status, 0);
-  assert.match(ev.stdout, /usage: alphaflow eval --data FILE/);
+  assert.match(ev.stdout, /usage: alphaflow eval \[--data FILE\]/);
   assert.match(ev.stdout, /--values OUT/);
 });
 

@@ -374,7 +374,7 @@ test('labels command: writes date,code,label sorted, reports drops, validates op
     assert.equal(lines[2], `${DAYS[0]},600001.SH,`);
     assert.equal(lines[8], `${DAYS[3]},600001.SH,`);
 
-    await assert.rejects(labelsCommand.run({ out }, []), (e: unknown) => e instanceof UsageError && /--data FILE is required/.test(e.message));
+    await assert.rejects(labelsCommand.run({ data }, []), (e: unknown) => e instanceof UsageError && /--out OUT.csv is required/.test(e.message));
     await assert.rejects(labelsCommand.run({ data, out, price: 'mid' }, []), /--price must be one of first30vwap, vwap, close, open, got 'mid'/);
     await assert.rejects(labelsCommand.run({ data, out, horizon: '21' }, []), /--horizon must be a whole number of days in 1\.\.20, got '21'/);
     await assert.rejects(labelsCommand.run({ data, out, horizon: '1.5' }, []), UsageError);

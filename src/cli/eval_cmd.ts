@@ -6,7 +6,7 @@
 import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import type { CommandSpec } from './args.ts';
 import { UsageError, numberOption } from './args.ts';
-import { loadBars } from '../data/csv.ts';
+import { DATA_HELP, panelFromArgs } from './data_source.ts';
 import { parse } from '../expr/parse.ts';
 import { print } from '../expr/print.ts';
 import { ParseError } from '../expr/errors.ts';
@@ -90,9 +90,9 @@ function fmt(v: number): string {
 export const evalCommand: CommandSpec = {
   name: 'eval',
   summary: 'evaluate factor expressions on bar data',
-  usage: 'alphaflow eval --data FILE (--expr EXPR | --exprs FILE) [--values OUT.csv]',
+  usage: 'alphaflow eval [--data FILE] (--expr EXPR | --exprs FILE) [--values OUT.csv]',
   help: [
-    '--data FILE      bars as long CSV or CSV.gz: code, datetime (or date), numeric fields',
+    DATA_HELP,
     '--expr EXPR      one expression, e.g. "sub(close,ts_Mean(8,low))"',
     '--exprs FILE     expressions, one per line (blank lines and # comments skipped)',
     '--values OUT     write datetime,code,f0,f1,... (one column per expression, empty = NaN)',
@@ -109,10 +109,8 @@ export const evalCommand: CommandSpec = {
     workers: { type: 'string' },
   },
   async run(values) {
-    const dataPath = values.data as string | undefined;
     const exprText = values.expr as string | undefined;
     const exprsPath = values.exprs as string | undefined;
-    if (!dataPath) throw new UsageError('--data FILE is required');
     if ((exprText === undefined) === (exprsPath === undefined)) throw new UsageError('give exactly one of --expr EXPR or --exprs FILE');
     const workersOpt = numberOption(values, 'workers', 0, 1);
     if (!Number.isInteger(workersOpt)) throw new UsageError(`--workers must be a whole number, got '${values.workers}'`);
@@ -132,10 +130,8 @@ export const evalCommand: CommandSpec = {
       if (sources.length === 0) throw new UsageError(`${exprsPath} has no expressions`);
     }
 
-    const t0 = performance.now();
-    const panel = await loadBars(dataPath);
+    const panel = await panelFromArgs(values);
     const t1 = performance.now();
-    process.stderr.write(`loaded ${dataPath}: ${panel.T} bars x ${panel.N} stocks, fields ${[...panel.fields.keys()].join(',')} (${((t1 - t0) / 1000).toFixed(2)} s)\n`);
 
     const fields = [...panel.fields.keys()];
     const lines: ExprLine[] = sources.map((s) => {

@@ -6,9 +6,10 @@ import process from 'node:process';
 import { type CommandSpec, UsageError, helpText, parseCommandArgs } from './args.ts';
 import { evalCommand } from './eval_cmd.ts';
 import { labelsCommand } from './labels_cmd.ts';
+import { synthCommand } from './synth_cmd.ts';
 import { ParseError } from '../expr/errors.ts';
 
-const COMMANDS: CommandSpec[] = [evalCommand, labelsCommand];
+const COMMANDS: CommandSpec[] = [evalCommand, labelsCommand, synthCommand];
 
 function mainHelp(): string {
   return [

@@ -30,8 +30,8 @@ export function parseBarsCsv(input: string | Uint8Array, opts: ParseBarsOptions 
   return parseBarsText(input, opts);
 }
 
-/** Read a bar file (plain or gzip CSV) and parse it. Errors name the path as given. */
-export async function loadBars(path: string): Promise<Panel> {
+/** Read a bar file (plain or gzip CSV) and parse it. Errors name the path as given (or opts.source). */
+export async function loadBars(path: string, opts: ParseBarsOptions = {}): Promise<Panel> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -43,5 +43,5 @@ export async function loadBars(path: string): Promise<Panel> {
       : `cannot read file (${(e as Error).message})`;
     throw new DataError(path, 0, reason);
   }
-  return parseBarsCsv(bytes, { source: path });
+  return parseBarsCsv(bytes, { ...opts, source: opts.source ?? path });
 }

@@ -9,6 +9,7 @@
 
 import { makePanel, type Panel } from './panel.ts';
 import { STANDARD_FIELDS } from '../expr/ast.ts';
+import { normalizeCode, renameHeader, resolveColumns, type ColumnMapping, type ColumnsOption } from './columns.ts';
 
 /** A defect in a bar file, located by physical line (header = 1; 0 = the file as a whole) and CSV column. */
 export class DataError extends Error {
@@ -40,6 +41,11 @@ export class DataError extends Error {
 export interface ParseBarsOptions {
   /** Name used in error messages (a file name). Default `<input>`. */
   source?: string;
+  /**
+   * Header mapping for other sources' column names and units (columns.ts). Default `auto`: tushare and akshare
+   * headers are recognised and converted, and codes such as `sh.600000` become `600000.SH`.
+   */
+  columns?: ColumnsOption;
 }
 
 /** Fields that must be numeric when present: a bad cell there is always an error, never a reason to drop the column. */
@@ -177,7 +183,7 @@ function parseNumberSlow(s: string, a: number, b: number): number {
 
 /** Set by parseTimeKey on failure: why the cell is not a timestamp. */
 let timeError = '';
-const TIME_FORMATS = 'YYYY-MM-DD[ HH:MM[:SS]], YYYY-MM-DDTHH:MM[:SS], YYYY/MM/DD[ HH:MM[:SS]] or YYYYMMDD[ HH:MM:SS]';
+const TIME_FORMATS = 'YYYY-MM-DD[ HH:MM[:SS]], YYYY-MM-DDTHH:MM[:SS], YYYY/MM/DD[ HH:MM[:SS]], YYYYMMDD[ HH:MM:SS] or YYYYMMDDhhmmss[sss]';
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Cursor of parseTimeKey, module-level so the helpers need no closures (tsx wraps every closure it creates). */
@@ -231,7 +237,15 @@ function parseTimeKey(s: string, a: number, b: number): number {
   }
   if (month < 0 || day < 0) return timeFail();
   let hour = 0, minute = 0, second = 0;
-  if (tPos < b) {
+  const d0 = tPos < b ? s.charCodeAt(tPos) - 48 : -1;
+  if (!separated && d0 >= 0 && d0 <= 9) {
+    // baostock minute bars: YYYYMMDDhhmmss followed by milliseconds, which are always 000 there and are dropped.
+    hour = readDigits(s, b, 2, 2);
+    minute = readDigits(s, b, 2, 2);
+    second = readDigits(s, b, 2, 2);
+    if (hour < 0 || minute < 0 || second < 0) return timeFail();
+    if (tPos < b && readDigits(s, b, 3, 3) < 0) return timeFail();
+  } else if (tPos < b) {
     const t = s.charCodeAt(tPos);
     // ISO 'T' goes with the separated forms; the compact YYYYMMDD form takes a space, as in the accepted list.
     if (!(t === 32 || (t === 84 && separated))) return timeFail();
@@ -293,6 +307,10 @@ export class BarsCsvParser {
   private cellLine: Int32Array = new Int32Array(16);
 
   // Header.
+  private readonly columnsOption: ColumnsOption;
+  private mapping: ColumnMapping | undefined;
+  /** Header as written in the file, for error messages (names holds the mapped names). */
+  private rawNames: string[] = [];
   private names: string[] | undefined;
   private ncols = 0;
   private roles = new Uint8Array(0);
@@ -326,10 +344,11 @@ export class BarsCsvParser {
 
   constructor(opts: ParseBarsOptions = {}) {
     this.source = opts.source ?? '<input>';
+    this.columnsOption = opts.columns ?? 'auto';
   }
 
   private error(line: number, reason: string, col?: number): DataError {
-    const name = col === undefined || !this.names ? undefined : this.names[col];
+    const name = col === undefined || !this.names ? undefined : this.rawNames[col];
     return new DataError(this.source, line, reason, col === undefined ? undefined : col + 1, name || undefined);
   }
 
@@ -463,8 +482,17 @@ export class BarsCsvParser {
 
   private readHeader(line: number): void {
     const n = this.nCells;
-    const names: string[] = [];
-    for (let c = 0; c < n; c++) names.push(this.cellText(c).trim());
+    const raw: string[] = [];
+    for (let c = 0; c < n; c++) raw.push(this.cellText(c).trim());
+    let mapping: ColumnMapping;
+    try {
+      mapping = resolveColumns(raw, this.columnsOption);
+    } catch (e) {
+      throw new DataError(this.source, line, (e as Error).message);
+    }
+    const names = renameHeader(raw, mapping);
+    this.mapping = mapping;
+    this.rawNames = raw;
     this.names = names;
     this.ncols = n;
     const seen = new Map<string, number>();
@@ -472,7 +500,10 @@ export class BarsCsvParser {
       const name = names[c]!;
       if (name === '') continue;
       const prev = seen.get(name);
-      if (prev !== undefined) throw this.error(line, `duplicate column name '${name}' (also column ${prev + 1})`, c);
+      if (prev !== undefined) {
+        const also = raw[c] === name ? '' : ` after renaming '${raw[c]}'`;
+        throw this.error(line, `duplicate column name '${name}'${also} (also column ${prev + 1})`, c);
+      }
       seen.set(name, c);
     }
     this.codeCol = seen.get('code') ?? -1;
@@ -480,8 +511,9 @@ export class BarsCsvParser {
     if (this.codeCol < 0 || this.timeCol < 0) {
       const missing = [this.codeCol < 0 ? "'code'" : '', this.timeCol < 0 ? "'datetime' or 'date'" : '']
         .filter(Boolean).join(' and ');
-      const found = names.map((x) => (x === '' ? "''" : x)).join(', ');
-      throw this.error(line, `missing required column ${missing}; found: ${found}`);
+      const found = raw.map((x) => (x === '' ? "''" : x)).join(', ');
+      const via = mapping.name === 'none' || mapping.name === 'baostock' ? '' : ` (after ${mapping.name} renames)`;
+      throw this.error(line, `missing required column ${missing}${via}; found: ${found}`);
     }
     this.roles = new Uint8Array(n);
     for (let c = 0; c < n; c++) {
@@ -633,6 +665,7 @@ export class BarsCsvParser {
     const rows = this.rows;
     if (rows === 0) throw new DataError(this.source, 1, 'no data rows after the header');
     const names = this.names;
+    const mapping = this.mapping!;
 
     const fieldCols: number[] = [];
     for (let c = 0; c < this.ncols; c++) {
@@ -649,6 +682,11 @@ export class BarsCsvParser {
         continue;
       }
       fieldCols.push(c);
+      const k = mapping.scale?.[names[c]!];
+      if (k !== undefined && k !== 1) {
+        const v = this.values[c]!;
+        for (let r = 0; r < rows; r++) v[r] = v[r]! * k;
+      }
     }
 
     // Axes: timestamps by instant, codes by plain string order.
@@ -657,7 +695,18 @@ export class BarsCsvParser {
     const tOrder = Array.from({ length: T }, (_, i) => i).sort((x, y) => keys[x]! - keys[y]!);
     const tRank = new Int32Array(T);
     tOrder.forEach((id, rank) => { tRank[id] = rank; });
-    const codesIn = this.codes;
+    const codesIn = mapping.normalizeCodes ? this.codes.map(normalizeCode) : this.codes;
+    if (codesIn !== this.codes) {
+      // Two spellings of one stock in one file would silently merge; name them instead.
+      const seenCode = new Map<string, number>();
+      codesIn.forEach((code, id) => {
+        const other = seenCode.get(code);
+        if (other !== undefined) {
+          throw new DataError(this.source, 0, `codes '${this.codes[other]}' and '${this.codes[id]}' are both ${code}`);
+        }
+        seenCode.set(code, id);
+      });
+    }
     const cOrder = Array.from({ length: N }, (_, i) => i)
       .sort((x, y) => (codesIn[x]! < codesIn[y]! ? -1 : codesIn[x]! > codesIn[y]! ? 1 : 0));
     const cRank = new Int32Array(N);
