@@ -6,6 +6,7 @@
  * browser bundle can use the rest of this module.
  */
 
+import { readDataFile } from './read_file.ts';
 import { DataError, isGzip } from './csv_parse.ts';
 import { normalizeCode } from './columns.ts';
 
@@ -145,14 +146,7 @@ export function parseAttributes(input: string | Uint8Array, opts: AttributeOptio
 
 /** Read an attribute CSV (plain or gzip) from a file. Node and Deno only. */
 export async function loadAttributes(path: string, opts: AttributeOptions = {}): Promise<Attributes> {
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new DataError(path, 0, code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`);
-  }
+  let bytes = await readDataFile(path);
   if (isGzip(bytes)) {
     const { gunzipSync } = await import('node:zlib');
     bytes = gunzipSync(bytes);

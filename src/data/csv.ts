@@ -4,7 +4,7 @@
  * file adds synchronous gzip via node:zlib (present in both runtimes) and file reading with friendly errors.
  */
 
-import { readFile } from 'node:fs/promises';
+import { readDataFile } from './read_file.ts';
 import { gunzipSync } from 'node:zlib';
 import type { Panel } from './panel.ts';
 import { checkNotOtherFormat, DataError, isGzip, parseBarsText, type ParseBarsOptions } from './csv_parse.ts';
@@ -32,16 +32,6 @@ export function parseBarsCsv(input: string | Uint8Array, opts: ParseBarsOptions 
 
 /** Read a bar file (plain or gzip CSV) and parse it. Errors name the path as given (or opts.source). */
 export async function loadBars(path: string, opts: ParseBarsOptions = {}): Promise<Panel> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const reason = code === 'ENOENT' ? 'file not found'
-      : code === 'EISDIR' ? 'is a directory, not a bar file'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : `cannot read file (${(e as Error).message})`;
-    throw new DataError(path, 0, reason);
-  }
+  const bytes = await readDataFile(path);
   return parseBarsCsv(bytes, { ...opts, source: opts.source ?? path });
 }

@@ -5,8 +5,9 @@
  * DecompressionStream); `loadData` adds file reading for Node and Deno.
  */
 
+import { readDataFile } from './read_file.ts';
 import type { Panel } from './panel.ts';
-import { DataError, parseBarsCsvAsync, type ParseBarsOptions } from './csv_parse.ts';
+import { parseBarsCsvAsync, type ParseBarsOptions } from './csv_parse.ts';
 import { isParquet, parseBarsParquet } from './parquet.ts';
 import { resample, type Frequency } from './frequency.ts';
 
@@ -36,18 +37,7 @@ export async function parseData(bytes: Uint8Array, opts: LoadOptions = {}): Prom
 
 /** Read a bar file in any supported format. Errors are DataErrors naming the path as given. */
 export async function loadData(path: string, opts: LoadOptions = {}): Promise<Panel> {
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const reason = code === 'ENOENT' ? 'file not found'
-      : code === 'EISDIR' ? 'is a directory, not a bar file'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : `cannot read file (${(e as Error).message})`;
-    throw new DataError(path, 0, reason);
-  }
+  const bytes = await readDataFile(path);
   const format = detectFormat(bytes);
   const source = opts.source ?? path;
   if (format === 'csv.gz') {

@@ -1,5 +1,5 @@
 /**
- * The project's one source of randomness: small seeded generators passed in explicitly (never Math.random),
+ * The project's one source of randomness: small seeded generators passed in explicitly (never the unseeded global one),
  * so every random panel, tree and run is reproducible from its seed.
  */
 
