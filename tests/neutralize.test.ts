@@ -191,6 +191,7 @@ test('parseNeutralize: names, order, none and errors', () => {
 
 test('parseUniverse reads one code per line or a CSV code column', () => {
   assert.deepEqual([...parseUniverse('\uFEFF000001.SZ\r\n\n# members\n600000.SH \n000001.SZ\n')], ['000001.SZ', '600000.SH']);
+  assert.deepEqual([...parseUniverse('Code\n600000.SH\n000001.SZ\n')], ['600000.SH', '000001.SZ']);
   assert.deepEqual([...parseUniverse('name,Code,weight\nPing An,"000001.SZ",0.5\nPufa,600000.SH,0.5\n')], ['000001.SZ', '600000.SH']);
   assert.throws(() => parseUniverse('name,weight\nx,1\n', 'hs300.csv'), (e: unknown) => e instanceof DataError && /^hs300\.csv:1: universe CSV has no 'code' column/.test(e.message));
   assert.throws(() => parseUniverse('\n# nothing\n'), /lists no codes/);

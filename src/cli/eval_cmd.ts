@@ -2,11 +2,13 @@
  * `alphaflow eval`: evaluate factor expressions on bar data, print a summary per expression and optionally
  * write every value as long CSV. A line that fails to parse is reported as `LINE:COLUMN: message` and its
  * column stays empty; the others are still evaluated and written (nothing is lost to one bad line).
+ * The daily view (`--daily`, `--neutralize`, train/valid/test splits) samples each factor at every day's last
+ * bar, the same axis the labels use, so what is summarised here is what a backtest would score.
  */
 import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import type { CommandSpec } from './args.ts';
 import { UsageError, numberOption } from './args.ts';
-import { DATA_HELP, panelFromArgs } from './data_source.ts';
+import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
 import { parse } from '../expr/parse.ts';
 import { print } from '../expr/print.ts';
 import { ParseError } from '../expr/errors.ts';
@@ -15,6 +17,12 @@ import type { Panel } from '../data/panel.ts';
 import { evaluateToArrays } from '../eval/evaluate.ts';
 import { availableCores } from '../eval/pool.ts';
 import { formatValue } from './format.ts';
+import { DataError } from '../data/csv_parse.ts';
+import type { AlignedAttributes } from '../data/attributes.ts';
+import { tradingDays } from '../data/calendar.ts';
+import { dailyFactor } from '../data/labels.ts';
+import { logFloatCap, neutralize, parseNeutralize, type Exposure, type NeutralizeExposures } from '../data/neutralize.ts';
+import { describeSegments, parseSplitArgs, segmentRows, splitDays, type Segment } from '../data/splits.ts';
 
 interface ExprLine {
   /** 1-based line in the source (1 for --expr). */
@@ -82,6 +90,72 @@ function writeValues(path: string, panel: Panel, lines: ExprLine[], values: (Flo
   }
 }
 
+/** Writes `date,code,f0,...` rows (days, then codes ascending) from daily `[D, N]` matrices, like writeValues. */
+function writeDaily(path: string, days: readonly string[], codes: readonly string[], lines: ExprLine[], daily: (Float32Array | undefined)[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    let buf = ['date', 'code', ...lines.map((_, i) => `f${i}`)].join(',') + '\n';
+    const N = codes.length;
+    // Panel codes are ascending already; sorting anyway keeps the file's order independent of the loader.
+    const order = codes.map((_, j) => j).sort((a, b) => (codes[a]! < codes[b]! ? -1 : codes[a]! > codes[b]! ? 1 : 0));
+    days.forEach((day, k) => {
+      for (const j of order) {
+        let row = day + ',' + codes[j];
+        for (const a of daily) row += a ? ',' + formatValue(a[k * N + j]!) : ',';
+        buf += row + '\n';
+        if (buf.length > 1 << 20) {
+          writeSync(fd, buf);
+          buf = '';
+        }
+      }
+    });
+    writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A module's DataError about a flag's value is a usage problem: exit 2, not 1 (which means bad data). */
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof DataError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The exposures `neutralize` needs, from the attributes and the panel's fields. Size prefers a per-bar
+ * `float_mcap` (read at each day's last bar, like the factor) because it tracks share-count changes that one
+ * float-shares figure per stock cannot; otherwise it is close x float shares.
+ */
+function exposuresFor(wanted: Exposure[], panel: Panel, attributes: AlignedAttributes | undefined): NeutralizeExposures {
+  const out: { industry?: (string | undefined)[]; logSize?: Float32Array } = {};
+  const D = tradingDays(panel).days.length;
+  const N = panel.N;
+  if (wanted.includes('industry')) {
+    if (!attributes) throw new UsageError('--neutralize industry needs per-stock industries: give --attributes FILE (a CSV with code and industry columns, e.g. ../shared/data/reference/stocks.csv)');
+    if (attributes.industry.every((x) => x === undefined)) throw new UsageError('--neutralize industry: the attributes give no industry for any stock in the data (see the attributes report above)');
+    out.industry = attributes.industry;
+  }
+  if (wanted.includes('size')) {
+    const mcap = panel.fields.get('float_mcap');
+    if (mcap) {
+      const daily = dailyFactor(panel, mcap);
+      out.logSize = daily.map((v) => (v > 0 && Number.isFinite(v) ? Math.log(v) : NaN));
+    } else {
+      const close = panel.fields.get('close');
+      if (!attributes || !close) {
+        throw new UsageError('--neutralize size needs a per-bar float_mcap field in the data, or a close field and --attributes FILE with float shares');
+      }
+      if (attributes.floatShares.every((x) => Number.isNaN(x))) throw new UsageError('--neutralize size: the attributes give no float shares for any stock in the data, and the data has no float_mcap field');
+      out.logSize = logFloatCap(dailyFactor(panel, close), D, N, attributes.floatShares);
+    }
+  }
+  return out;
+}
+
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return 'NaN';
   return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : v.toFixed(4);
@@ -90,18 +164,31 @@ function fmt(v: number): string {
 export const evalCommand: CommandSpec = {
   name: 'eval',
   summary: 'evaluate factor expressions on bar data',
-  usage: 'alphaflow eval [--data FILE] (--expr EXPR | --exprs FILE) [--values OUT.csv]',
+  usage: 'alphaflow eval [--data FILE] [data options] (--expr EXPR | --exprs FILE) [--values OUT.csv] [--daily OUT.csv] [--neutralize industry,size] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO]',
   help: [
-    DATA_HELP,
+    ...DATA_OPTIONS_HELP,
     '--expr EXPR      one expression, e.g. "sub(close,ts_Mean(8,low))"',
     '--exprs FILE     expressions, one per line (blank lines and # comments skipped)',
     '--values OUT     write datetime,code,f0,f1,... (one column per expression, empty = NaN)',
     '--workers N      evaluate on N threads (default: one per core for large jobs, else 1);',
     '                 results are identical for any N',
     '--backend NAME   tfjs backend: cpu (default)',
+    '--daily OUT      write date,code,f0,f1,... : each factor at every day\'s last bar (after --neutralize)',
+    '--neutralize industry,size  per day, keep the residual of the daily factor on industry dummies and/or',
+    '                 log float market cap (industry needs --attributes; size a float_mcap field or',
+    '                 close and --attributes float shares; the synthetic market brings its own)',
+    '--split A,B,C    train,valid,test shares of the trading days, e.g. 0.5,0.25,0.25',
+    '--train FROM:TO  train days, inclusive YYYY-MM-DD (either side may be empty); likewise --valid, --test',
+    '                 with a split, the summary is of daily values per expression and segment',
   ],
   options: {
-    data: { type: 'string' },
+    ...DATA_OPTIONS,
+    daily: { type: 'string' },
+    neutralize: { type: 'string' },
+    split: { type: 'string' },
+    train: { type: 'string' },
+    valid: { type: 'string' },
+    test: { type: 'string' },
     expr: { type: 'string' },
     exprs: { type: 'string' },
     values: { type: 'string' },
@@ -130,7 +217,24 @@ export const evalCommand: CommandSpec = {
       if (sources.length === 0) throw new UsageError(`${exprsPath} has no expressions`);
     }
 
-    const panel = await panelFromArgs(values);
+    const exposures = values.neutralize === undefined ? [] : asUsage(() => parseNeutralize(values.neutralize as string));
+    const splitGiven = ['split', 'train', 'valid', 'test'].some((k) => values[k] !== undefined);
+    const splitSpec = splitGiven
+      ? asUsage(() => parseSplitArgs({
+        split: values.split as string | undefined, train: values.train as string | undefined,
+        valid: values.valid as string | undefined, test: values.test as string | undefined,
+      }))
+      : undefined;
+
+    const { panel, attributes } = await panelFromArgs(values);
+    const cal = tradingDays(panel);
+    // Checked before evaluating so a missing exposure or an empty segment fails in seconds, not after the work.
+    const neutralExposures = exposures.length ? exposuresFor(exposures, panel, attributes) : undefined;
+    let segments: Segment[] | undefined;
+    if (splitSpec) {
+      segments = asUsage(() => splitDays(cal.days, splitSpec));
+      for (const line of describeSegments(segments)) process.stdout.write(`segment ${line}\n`);
+    }
     const t1 = performance.now();
 
     const fields = [...panel.fields.keys()];
@@ -163,11 +267,35 @@ export const evalCommand: CommandSpec = {
     let k = 0;
     for (const l of lines) byLine.push(l.node ? arrays[k++] : undefined);
 
-    const rows = [['line', 'coverage', 'mean', 'std', 'expression']];
+    // The daily view is built only when something asks for it: on a large panel it is a second copy per factor.
+    let daily: (Float32Array | undefined)[] | undefined;
+    if (neutralExposures || segments || values.daily) {
+      const D = cal.days.length;
+      daily = byLine.map((a, i) => {
+        if (!a) return undefined;
+        const d = dailyFactor(panel, a);
+        if (!neutralExposures) return d;
+        const r = neutralize(d, D, panel.N, neutralExposures);
+        process.stderr.write(`neutralize f${i} (${exposures.join(',')}): excluded ${r.excluded} stock-day${r.excluded === 1 ? '' : 's'} for a missing exposure` +
+          `${r.tooFew ? `, ${r.tooFew} on days with too few stocks to fit` : ''}\n`);
+        return r.values;
+      });
+    }
+
+    // Neutralised factors are summarised as neutralised daily values; otherwise the bar values, as always.
+    const summarised = neutralExposures ? daily! : byLine;
+    const rows = segments ? [['line', 'segment', 'coverage', 'mean', 'std', 'expression']] : [['line', 'coverage', 'mean', 'std', 'expression']];
     lines.forEach((l, i) => {
-      const a = byLine[i];
-      if (!a) rows.push([String(l.line), '-', '-', '-', `(parse error) ${l.text}`]);
-      else {
+      const a = segments ? daily![i] : summarised[i];
+      if (!a) {
+        if (segments) for (const seg of segments) rows.push([String(l.line), seg.name, '-', '-', '-', `(parse error) ${l.text}`]);
+        else rows.push([String(l.line), '-', '-', '-', `(parse error) ${l.text}`]);
+      } else if (segments) {
+        for (const seg of segments) {
+          const s = stats(segmentRows(a, panel.N, seg));
+          rows.push([String(l.line), seg.name, s.coverage.toFixed(4), fmt(s.mean), fmt(s.std), print(l.node!)]);
+        }
+      } else {
         const s = stats(a);
         rows.push([String(l.line), s.coverage.toFixed(4), fmt(s.mean), fmt(s.std), print(l.node!)]);
       }
@@ -179,6 +307,11 @@ export const evalCommand: CommandSpec = {
       writeValues(values.values as string, panel, lines, byLine);
       const t3 = performance.now();
       process.stderr.write(`wrote ${values.values} (${panel.T * panel.N} rows, ${((t3 - t2) / 1000).toFixed(2)} s)\n`);
+    }
+    if (values.daily) {
+      const t4 = performance.now();
+      writeDaily(values.daily as string, cal.days, panel.codes, lines, daily!);
+      process.stderr.write(`wrote ${values.daily} (${cal.days.length * panel.N} rows, ${((performance.now() - t4) / 1000).toFixed(2)} s)\n`);
     }
     if (failed) process.stderr.write(`${failed} of ${lines.length} expression${lines.length === 1 ? '' : 's'} failed to parse\n`);
     return failed ? 1 : 0;

@@ -6,7 +6,7 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import type { CommandSpec } from './args.ts';
 import { UsageError } from './args.ts';
-import { DATA_HELP, panelFromArgs } from './data_source.ts';
+import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
 import { computeLabels, EXEC_PRICES, MAX_HORIZON, type ExecPrice, type Labels } from '../data/labels.ts';
 import { formatValue } from './format.ts';
 
@@ -36,15 +36,15 @@ export function writeLabelsCsv(path: string, labels: Labels): void {
 export const labelsCommand: CommandSpec = {
   name: 'labels',
   summary: 'compute tradable forward-return labels (untradable stock-days left empty)',
-  usage: 'alphaflow labels [--data FILE] [--price first30vwap|vwap|close|open] [--horizon 1] --out OUT.csv',
+  usage: 'alphaflow labels [--data FILE] [data options] [--price first30vwap|vwap|close|open] [--horizon 1] --out OUT.csv',
   help: [
-    DATA_HELP,
+    ...DATA_OPTIONS_HELP,
     '--price NAME     execution price: first30vwap (default, intraday), vwap (default, daily), close, open',
     `--horizon H      holding period in trading days, 1..${MAX_HORIZON} (default 1): bought at day d+1, sold at d+1+H`,
     '--out OUT.csv    write date,code,label (empty label = untradable or no future)',
   ],
   options: {
-    data: { type: 'string' },
+    ...DATA_OPTIONS,
     price: { type: 'string' },
     horizon: { type: 'string' },
     out: { type: 'string' },
@@ -62,7 +62,7 @@ export const labelsCommand: CommandSpec = {
       throw new UsageError(`--horizon must be a whole number of days in 1..${MAX_HORIZON}, got '${hRaw}'`);
     }
 
-    const panel = await panelFromArgs(values);
+    const { panel } = await panelFromArgs(values);
     const labels = computeLabels(panel, { price: priceRaw as ExecPrice | undefined, horizon });
     writeLabelsCsv(out, labels);
     const { noBars, limitLocked, noPrice, total } = labels.dropped;

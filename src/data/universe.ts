@@ -9,7 +9,8 @@ import { makePanel, type Panel } from './panel.ts';
 
 /**
  * Universe text → the set of codes. A first line with a comma (or tab) must be a CSV header with a `code` column
- * (case-insensitive); otherwise each non-blank line is one code. Lines starting with `#` are comments. Codes are
+ * (case-insensitive), and a first line that is just `code` heads a one-column CSV; otherwise each non-blank line
+ * is one code. Lines starting with `#` are comments. Codes are
  * trimmed and unquoted but otherwise matched exactly against the panel's codes.
  */
 export function parseUniverse(text: string, source = '<universe>'): Set<string> {
@@ -20,7 +21,9 @@ export function parseUniverse(text: string, source = '<universe>'): Set<string> 
   const header = lines[first]!;
   const sep = header.includes(',') ? ',' : header.includes('\t') ? '\t' : undefined;
   let column = 0;
-  if (sep !== undefined) {
+  if (sep === undefined && unquote(header).toLowerCase() === 'code') {
+    first++; // a one-column CSV: its header is just `code`
+  } else if (sep !== undefined) {
     const names = header.split(sep).map((c) => unquote(c).toLowerCase());
     column = names.indexOf('code');
     if (column < 0) throw new DataError(source, first + 1, `universe CSV has no 'code' column (header: ${header.trim()})`);
