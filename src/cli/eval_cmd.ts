@@ -4,8 +4,10 @@
  * column stays empty; the others are still evaluated and written (nothing is lost to one bad line).
  * The daily view (`--daily`, `--neutralize`, train/valid/test splits) samples each factor at every day's last
  * bar, the same axis the labels use, so what is summarised here is what a backtest would score.
+ * `--report` scores that daily view against tradable labels per segment and writes the tear sheet assembled in
+ * src/report (docs/report_format.md); its flags are checked before loading so a typo costs no data read.
  */
-import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import type { CommandSpec } from './args.ts';
 import { UsageError, numberOption } from './args.ts';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
@@ -20,9 +22,59 @@ import { formatValue } from './format.ts';
 import { DataError } from '../data/csv_parse.ts';
 import type { AlignedAttributes } from '../data/attributes.ts';
 import { tradingDays } from '../data/calendar.ts';
-import { dailyFactor } from '../data/labels.ts';
+import { computeLabels, dailyFactor, EXEC_PRICES, MAX_HORIZON, type ExecPrice, type Labels } from '../data/labels.ts';
 import { logFloatCap, neutralize, parseNeutralize, type Exposure, type NeutralizeExposures } from '../data/neutralize.ts';
-import { describeSegments, parseSplitArgs, segmentRows, splitDays, type Segment } from '../data/splits.ts';
+import { DEFAULT_SPLIT, describeSegments, parseSplitArgs, segmentRows, splitDays, type Segment, type SplitSpec } from '../data/splits.ts';
+import { buildReport, reportJson } from '../report/assemble.ts';
+import { reportTable } from '../report/table.ts';
+
+/** IC decay is reported for label horizons 1..DECAY_HORIZONS (alphalens shows a similar short ladder). */
+export const DECAY_HORIZONS = 10;
+/** More groups than this leaves a handful of stocks per group on a typical A-share cross-section. */
+export const MAX_GROUPS = 50;
+
+interface ReportOptions {
+  out: string;
+  groups: number;
+  horizon: number;
+  price: ExecPrice | undefined;
+}
+
+/** The --report flags, checked before any loading; the report-only flags without --report are a usage error. */
+function reportOptions(values: Record<string, unknown>): ReportOptions | undefined {
+  const out = values.report as string | undefined;
+  if (out === undefined) {
+    const stray = ['groups', 'horizon', 'price'].filter((k) => values[k] !== undefined);
+    if (stray.length) throw new UsageError(`--${stray.join(', --')} appl${stray.length === 1 ? 'ies' : 'y'} to --report OUT.json`);
+    return undefined;
+  }
+  if (out.trim() === '') throw new UsageError('--report needs a file name');
+  const gRaw = values.groups as string | undefined;
+  const groups = gRaw === undefined ? 5 : Number(gRaw);
+  if (gRaw !== undefined && (gRaw.trim() === '' || !Number.isInteger(groups) || groups < 2 || groups > MAX_GROUPS)) {
+    throw new UsageError(`--groups must be a whole number in 2..${MAX_GROUPS}, got '${gRaw}'`);
+  }
+  const hRaw = values.horizon as string | undefined;
+  const horizon = hRaw === undefined ? 1 : Number(hRaw);
+  if (hRaw !== undefined && (hRaw.trim() === '' || !Number.isInteger(horizon) || horizon < 1 || horizon > MAX_HORIZON)) {
+    throw new UsageError(`--horizon must be a whole number of days in 1..${MAX_HORIZON}, got '${hRaw}'`);
+  }
+  const price = values.price as string | undefined;
+  if (price !== undefined && !(EXEC_PRICES as readonly string[]).includes(price)) {
+    throw new UsageError(`--price must be one of ${EXEC_PRICES.join(', ')}, got '${price}'`);
+  }
+  return { out, groups, horizon, price: price as ExecPrice | undefined };
+}
+
+/** Labels as a usage problem when the price cannot be had from this data (e.g. first30vwap on daily bars). */
+function labelsFor(panel: Panel, price: ExecPrice | undefined, horizon: number): Labels {
+  try {
+    return computeLabels(panel, { price, horizon });
+  } catch (e) {
+    if (e instanceof DataError) throw new UsageError(`--report: ${e.reason}`);
+    throw e;
+  }
+}
 
 interface ExprLine {
   /** 1-based line in the source (1 for --expr). */
@@ -164,7 +216,7 @@ function fmt(v: number): string {
 export const evalCommand: CommandSpec = {
   name: 'eval',
   summary: 'evaluate factor expressions on bar data',
-  usage: 'alphaflow eval [--data FILE] [data options] (--expr EXPR | --exprs FILE) [--values OUT.csv] [--daily OUT.csv] [--neutralize industry,size] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO]',
+  usage: 'alphaflow eval [--data FILE] [data options] (--expr EXPR | --exprs FILE) [--values OUT.csv] [--daily OUT.csv] [--neutralize industry,size] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO] [--report OUT.json [--groups 5] [--horizon 1] [--price NAME]]',
   help: [
     ...DATA_OPTIONS_HELP,
     '--expr EXPR      one expression, e.g. "sub(close,ts_Mean(8,low))"',
@@ -180,6 +232,14 @@ export const evalCommand: CommandSpec = {
     '--split A,B,C    train,valid,test shares of the trading days, e.g. 0.5,0.25,0.25',
     '--train FROM:TO  train days, inclusive YYYY-MM-DD (either side may be empty); likewise --valid, --test',
     '                 with a split, the summary is of daily values per expression and segment',
+    '--report OUT     write a tear sheet as JSON (docs/report_format.md): per factor and segment the IC,',
+    '                 rank IC, group returns, monotonicity, turnover and the report\'s pass rule, IC decay',
+    '                 over horizons 1..10 and factor correlations; prints a table of it (default split',
+    '                 0.5,0.25,0.25 when no --split/--train/--valid/--test is given)',
+    `--groups G       with --report: quantile groups per day, 2..${MAX_GROUPS} (default 5)`,
+    `--horizon H      with --report: label holding period in trading days, 1..${MAX_HORIZON} (default 1)`,
+    '--price NAME     with --report: execution price first30vwap (default, intraday), vwap (default, daily),',
+    '                 close, open (see docs/labels.md)',
   ],
   options: {
     ...DATA_OPTIONS,
@@ -194,6 +254,10 @@ export const evalCommand: CommandSpec = {
     values: { type: 'string' },
     backend: { type: 'string' },
     workers: { type: 'string' },
+    report: { type: 'string' },
+    groups: { type: 'string' },
+    horizon: { type: 'string' },
+    price: { type: 'string' },
   },
   async run(values) {
     const exprText = values.expr as string | undefined;
@@ -218,13 +282,15 @@ export const evalCommand: CommandSpec = {
     }
 
     const exposures = values.neutralize === undefined ? [] : asUsage(() => parseNeutralize(values.neutralize as string));
+    const report = reportOptions(values);
     const splitGiven = ['split', 'train', 'valid', 'test'].some((k) => values[k] !== undefined);
-    const splitSpec = splitGiven
+    // A tear sheet without segments would score in-sample only; the report's layout is the default then.
+    const splitSpec: SplitSpec | undefined = splitGiven
       ? asUsage(() => parseSplitArgs({
         split: values.split as string | undefined, train: values.train as string | undefined,
         valid: values.valid as string | undefined, test: values.test as string | undefined,
       }))
-      : undefined;
+      : report ? DEFAULT_SPLIT : undefined;
 
     const { panel, attributes } = await panelFromArgs(values);
     const cal = tradingDays(panel);
@@ -234,6 +300,17 @@ export const evalCommand: CommandSpec = {
     if (splitSpec) {
       segments = asUsage(() => splitDays(cal.days, splitSpec));
       for (const line of describeSegments(segments)) process.stdout.write(`segment ${line}\n`);
+    }
+    // Labels before evaluating, for the same reason: a price the data cannot give fails at once.
+    let labels: Labels | undefined;
+    let decayLabels: Float32Array[] = [];
+    if (report) {
+      const tl = performance.now();
+      labels = labelsFor(panel, report.price, report.horizon);
+      const resolved = labels.price;
+      decayLabels = Array.from({ length: DECAY_HORIZONS }, (_, i) => (i + 1 === report.horizon ? labels!.values : labelsFor(panel, resolved, i + 1).values));
+      process.stderr.write(`labels: price ${resolved}, horizon ${report.horizon}; dropped ${labels.dropped.total} of ${labels.counted} stock-days; ` +
+        `decay horizons 1..${DECAY_HORIZONS} (${((performance.now() - tl) / 1000).toFixed(2)} s)\n`);
     }
     const t1 = performance.now();
 
@@ -284,6 +361,28 @@ export const evalCommand: CommandSpec = {
 
     // Neutralised factors are summarised as neutralised daily values; otherwise the bar values, as always.
     const summarised = neutralExposures ? daily! : byLine;
+    if (report) {
+      const t5 = performance.now();
+      const good = lines.flatMap((l, i) => (l.node ? [{ expr: print(l.node), line: l.line, daily: daily![i]! }] : []));
+      const opts: Record<string, unknown> = {
+        groups: report.groups, horizon: report.horizon, price: labels!.price, neutralize: exposures,
+        split: splitSpec, decay_horizons: DECAY_HORIZONS,
+      };
+      for (const k of ['columns', 'resample', 'universe', 'attributes']) if (values[k] !== undefined) opts[k] = values[k];
+      const rep = buildReport({
+        days: cal.days, N: panel.N, factors: good, labels: labels!.values, horizon: report.horizon, labelsByHorizon: decayLabels,
+        segments: segments!, groups: report.groups, generated: new Date().toISOString(),
+        data: { source: (values.data as string | undefined) ?? '<synthetic market>', bars: panel.T, stocks: panel.N, days: cal.days.length },
+        options: opts,
+      });
+      process.stdout.write(reportTable(rep));
+      try {
+        writeFileSync(report.out, reportJson(rep));
+      } catch (e) {
+        throw new UsageError(`cannot write --report ${report.out}: ${(e as Error).message}`);
+      }
+      process.stderr.write(`wrote ${report.out} (${good.length} factor${good.length === 1 ? '' : 's'} x ${segments!.length} segment${segments!.length === 1 ? '' : 's'}, ${((performance.now() - t5) / 1000).toFixed(2)} s)\n`);
+    }
     const rows = segments ? [['line', 'segment', 'coverage', 'mean', 'std', 'expression']] : [['line', 'coverage', 'mean', 'std', 'expression']];
     lines.forEach((l, i) => {
       const a = segments ? daily![i] : summarised[i];
@@ -301,7 +400,8 @@ export const evalCommand: CommandSpec = {
       }
     });
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    for (const r of rows) process.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n');
+    // With --report its table replaces this one: the coverage is there, and two tables per run is noise.
+    if (!report) for (const r of rows) process.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n');
 
     if (values.values) {
       writeValues(values.values as string, panel, lines, byLine);
