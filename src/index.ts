@@ -29,3 +29,8 @@ export { Evaluator, EvalError, evaluateToArrays } from './eval/evaluate.ts';
 export { initBackend, registerOpKernels, BACKENDS, type BackendName } from './eval/backend.ts';
 export { EvalPool, availableCores } from './eval/pool.ts';
 export { mulberry32, type Rng } from './util/rng.ts';
+export {
+  factorMetrics, populationMetrics, icDecay, factorCorrelation,
+  type MetricOptions, type DailySeries, type FactorSummary,
+} from './fitness/metrics.ts';
+export { registerFitness, getFitness, passes } from './fitness/registry.ts';
