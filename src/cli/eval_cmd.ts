@@ -7,7 +7,8 @@
  * `--report` scores that daily view against tradable labels per segment and writes the tear sheet assembled in
  * src/report (docs/report_format.md); its flags are checked before loading so a typo costs no data read.
  */
-import { readFileSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeGridCsv, type GridColumn } from './grid_csv.ts';
 import type { CommandSpec } from './args.ts';
 import { UsageError, numberOption } from './args.ts';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
@@ -18,7 +19,6 @@ import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { evaluateToArrays } from '../eval/evaluate.ts';
 import { availableCores } from '../eval/pool.ts';
-import { formatValue } from './format.ts';
 import { DataError } from '../data/csv_parse.ts';
 import type { AlignedAttributes } from '../data/attributes.ts';
 import { tradingDays } from '../data/calendar.ts';
@@ -113,59 +113,7 @@ function stats(values: Float32Array): { coverage: number; mean: number; std: num
   return { coverage: values.length ? n / values.length : 0, mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : NaN };
 }
 
-/** Writes `datetime,code,f0,...` rows in panel order (time, then code) with buffered writes. */
-function writeValues(path: string, panel: Panel, lines: ExprLine[], values: (Float32Array | undefined)[]): void {
-  const fd = openSync(path, 'w');
-  try {
-    const header = ['datetime', 'code', ...lines.map((_, i) => `f${i}`)].join(',');
-    let buf = header + '\n';
-    const { T, N } = panel;
-    for (let t = 0; t < T; t++) {
-      const time = panel.times[t];
-      for (let j = 0; j < N; j++) {
-        let row = time + ',' + panel.codes[j];
-        const cell = t * N + j;
-        for (let k = 0; k < values.length; k++) {
-          const a = values[k];
-          row += a ? ',' + formatValue(a[cell]) : ',';
-        }
-        buf += row + '\n';
-        if (buf.length > 1 << 20) {
-          writeSync(fd, buf);
-          buf = '';
-        }
-      }
-    }
-    writeSync(fd, buf);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes `date,code,f0,...` rows (days, then codes ascending) from daily `[D, N]` matrices, like writeValues. */
-function writeDaily(path: string, days: readonly string[], codes: readonly string[], lines: ExprLine[], daily: (Float32Array | undefined)[]): void {
-  const fd = openSync(path, 'w');
-  try {
-    let buf = ['date', 'code', ...lines.map((_, i) => `f${i}`)].join(',') + '\n';
-    const N = codes.length;
-    // Panel codes are ascending already; sorting anyway keeps the file's order independent of the loader.
-    const order = codes.map((_, j) => j).sort((a, b) => (codes[a]! < codes[b]! ? -1 : codes[a]! > codes[b]! ? 1 : 0));
-    days.forEach((day, k) => {
-      for (const j of order) {
-        let row = day + ',' + codes[j];
-        for (const a of daily) row += a ? ',' + formatValue(a[k * N + j]!) : ',';
-        buf += row + '\n';
-        if (buf.length > 1 << 20) {
-          writeSync(fd, buf);
-          buf = '';
-        }
-      }
-    });
-    writeSync(fd, buf);
-  } finally {
-    closeSync(fd);
-  }
-}
+const exprColumns = (values: (Float32Array | undefined)[]): GridColumn[] => values.map((v, i) => ({ name: `f${i}`, values: v }));
 
 /** A module's DataError about a flag's value is a usage problem: exit 2, not 1 (which means bad data). */
 function asUsage<T>(f: () => T): T {
@@ -404,13 +352,13 @@ export const evalCommand: CommandSpec = {
     if (!report) for (const r of rows) process.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n');
 
     if (values.values) {
-      writeValues(values.values as string, panel, lines, byLine);
+      writeGridCsv(values.values as string, 'datetime', panel.times, panel.codes, exprColumns(byLine));
       const t3 = performance.now();
       process.stderr.write(`wrote ${values.values} (${panel.T * panel.N} rows, ${((t3 - t2) / 1000).toFixed(2)} s)\n`);
     }
     if (values.daily) {
       const t4 = performance.now();
-      writeDaily(values.daily as string, cal.days, panel.codes, lines, daily!);
+      writeGridCsv(values.daily as string, 'date', cal.days, panel.codes, exprColumns(daily!));
       process.stderr.write(`wrote ${values.daily} (${cal.days.length * panel.N} rows, ${((performance.now() - t4) / 1000).toFixed(2)} s)\n`);
     }
     if (failed) process.stderr.write(`${failed} of ${lines.length} expression${lines.length === 1 ? '' : 's'} failed to parse\n`);

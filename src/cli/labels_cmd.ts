@@ -3,34 +3,15 @@
  * docs/labels.md) and write them as `date,code,label`, so they can be inspected or joined outside alphaflow.
  * The drop counts go to stderr: how many stock-days were untradable, and why, is part of judging a data set.
  */
-import { openSync, writeSync, closeSync } from 'node:fs';
 import type { CommandSpec } from './args.ts';
 import { UsageError } from './args.ts';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
 import { computeLabels, EXEC_PRICES, MAX_HORIZON, type ExecPrice, type Labels } from '../data/labels.ts';
-import { formatValue } from './format.ts';
+import { writeGridCsv } from './grid_csv.ts';
 
-/** Writes every day x code row (days, then codes ascending; empty label = none) with buffered writes. */
+/** Writes every day x code row (days, then codes ascending; empty label = none). */
 export function writeLabelsCsv(path: string, labels: Labels): void {
-  const fd = openSync(path, 'w');
-  try {
-    let buf = 'date,code,label\n';
-    const N = labels.codes.length;
-    // Panel codes are already ascending, but sort anyway so the file's order never depends on the loader.
-    const order = labels.codes.map((_, j) => j).sort((a, b) => (labels.codes[a] < labels.codes[b] ? -1 : labels.codes[a] > labels.codes[b] ? 1 : 0));
-    labels.days.forEach((day, k) => {
-      for (const j of order) {
-        buf += `${day},${labels.codes[j]},${formatValue(labels.values[k * N + j])}\n`;
-        if (buf.length > 1 << 20) {
-          writeSync(fd, buf);
-          buf = '';
-        }
-      }
-    });
-    writeSync(fd, buf);
-  } finally {
-    closeSync(fd);
-  }
+  writeGridCsv(path, 'date', labels.days, labels.codes, [{ name: 'label', values: labels.values }]);
 }
 
 export const labelsCommand: CommandSpec = {
