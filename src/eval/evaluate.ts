@@ -53,11 +53,13 @@ export class Evaluator {
     for (const r of roots) r.refs++;
 
     const outputs: tf.Tensor2D[] = [];
+    const handedOut = new Set<tf.Tensor2D>();
     try {
       for (const r of roots) {
         const t = this.compute(r);
         // A root asked for twice gets its own handle, so each output can be disposed independently.
-        outputs.push(outputs.includes(t) ? (t.clone() as tf.Tensor2D) : t);
+        outputs.push(handedOut.has(t) ? (t.clone() as tf.Tensor2D) : t);
+        handedOut.add(t);
         onProgress?.(outputs.length, roots.length);
       }
     } catch (e) {
