@@ -351,3 +351,54 @@ test('large N and equal masks agree with the reference', () => {
   const ref = refCorrelation(fs, D, N);
   for (let i = 0; i < ref.length; i++) close(c[i], ref[i], `cell ${i}`);
 });
+
+test('the registered tfjs kernels give the same metrics from tensors (float32 rows)', async () => {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { initBackend } = await import('../src/eval/backend.ts');
+  const { populationMetricsTensor } = await import('../src/fitness/metrics.ts');
+  const { FACTOR_CORR_KERNEL } = await import('../src/fitness/metric_kernels.ts');
+  await initBackend();
+  const D = 40;
+  const N = 37;
+  const { label, factors } = panel(61, D, N, 5);
+  const stacked = new Float32Array(factors.length * D * N);
+  factors.forEach((f, i) => stacked.set(f, i * D * N));
+  const before = tf.memory().numTensors;
+  const fT = tf.tensor3d(stacked, [factors.length, D, N]);
+  const lT = tf.tensor2d(label, [D, N]);
+  const opts = { groups: 4, minStocks: 6, rows: [3, 35] as [number, number] };
+  const viaTensor = await populationMetricsTensor(fT, lT, opts);
+  const viaArrays = populationMetrics(factors, label, D, N, opts);
+  for (let f = 0; f < factors.length; f++) {
+    for (const key of Object.keys(viaArrays[f]) as (keyof FactorSummary)[]) {
+      close(viaTensor[f][key], viaArrays[f][key], `factor ${f} ${key}`, 2e-5);
+    }
+  }
+  const corrT = tf.engine().runKernel(FACTOR_CORR_KERNEL, { factors: fT }, { minStocks: 6, first: 3, last: 35 }) as import('@tensorflow/tfjs-core').Tensor;
+  const corr = await corrT.data();
+  const ref = factorCorrelation(factors, D, N, { minStocks: 6, rows: [3, 35] });
+  for (let i = 0; i < ref.length; i++) close(corr[i], ref[i], `corr cell ${i}`, 1e-6);
+  tf.dispose([fT, lT, corrT]);
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+  await assert.rejects(populationMetricsTensor(lT, lT), /\[F, D, N\]/);
+});
+
+test('factorCorrelation on nested and overlapping masks with ties (shifted and re-ranked paths)', () => {
+  const D = 8;
+  const N = 90;
+  const rng = mulberry32(99);
+  // Coarse values: many ties, so dropped stocks often tie with kept ones.
+  const coarse = () => Math.fround(Math.floor(rng() * 12) / 3);
+  const base = Array.from({ length: 4 }, () => Float32Array.from({ length: D * N }, coarse));
+  const fs: Float32Array[] = [];
+  for (const f of base) fs.push(f);
+  // Same factors with a few extra holes (mask subset: shifted ranks), and with many holes (re-ranked).
+  for (const f of base.slice(0, 2)) fs.push(f.map((v) => (rng() < 0.04 ? NaN : v)));
+  for (const f of base.slice(2, 4)) fs.push(f.map((v) => (rng() < 0.4 ? NaN : v)));
+  // Two factors sharing one hole pattern (a group of two against the others).
+  const holes = Uint8Array.from({ length: D * N }, () => (rng() < 0.05 ? 1 : 0));
+  for (let c = 0; c < 2; c++) fs.push(Float32Array.from({ length: D * N }, (_, i) => (holes[i] ? NaN : coarse())));
+  const c = factorCorrelation(fs, D, N, { minStocks: 5 });
+  const ref = refCorrelation(fs, D, N, 5);
+  for (let i = 0; i < ref.length; i++) close(c[i], ref[i], `cell ${Math.floor(i / fs.length)},${i % fs.length}`);
+});

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { OPS } from '../ops/table.ts';
+import { registerMetricKernels } from '../fitness/metric_kernels.ts';
 import type { HostKernel, OpSpec } from '../ops/types.ts';
 
 /** Backends this build can evaluate on. */
@@ -73,10 +74,11 @@ export function disposeIntermediate(t: tf.Tensor): void {
 
 let registered = false;
 
-/** Registers all table kernels with tfjs (idempotent). */
+/** Registers all table kernels, and the metrics' kernels, with tfjs (idempotent). */
 export function registerOpKernels(): void {
   if (registered) return;
   registered = true;
+  registerMetricKernels();
   for (const op of OPS) {
     if (!tf.getKernel(op.kernelName, 'cpu')) {
       tf.registerKernel({ kernelName: op.kernelName, backendName: 'cpu', kernelFunc: hostKernelFunc(op, op.kernels.cpu) });
