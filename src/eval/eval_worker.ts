@@ -4,6 +4,7 @@
  * Runs under Node worker_threads, Deno workers and browser Web Workers alike.
  */
 import { Evaluator } from './evaluate.ts';
+import { Scorer } from './scorer.ts';
 import { initBackend } from './backend.ts';
 import { parse } from '../expr/parse.ts';
 import { makePanel, type Panel } from '../data/panel.ts';
@@ -42,6 +43,7 @@ async function portForThisWorker(): Promise<Port> {
 const port = await portForThisWorker();
 await initBackend('cpu');
 let evaluator: Evaluator | undefined;
+let scorer: Scorer | undefined;
 let fieldNames: string[] = [];
 
 function evaluate(exprs: string[]): { values: Float32Array[]; transfer: ArrayBuffer[] } {
@@ -63,6 +65,11 @@ function evaluate(exprs: string[]): { values: Float32Array[]; transfer: ArrayBuf
   return { values, transfer: [...transfer] };
 }
 
+function fail(id: number, e: unknown): void {
+  const err = e as Error;
+  port.post({ type: 'error', id, name: err?.name ?? 'Error', message: err?.message ?? String(e) }, []);
+}
+
 port.onMessage((msg) => {
   if (msg.type === 'panel') {
     const times = Array.from({ length: msg.T }, (_, i) => String(i));
@@ -70,13 +77,24 @@ port.onMessage((msg) => {
     const panel: Panel = makePanel(times, codes, new Map(msg.fields));
     evaluator = new Evaluator(panel);
     fieldNames = msg.fields.map(([n]) => n);
+    scorer?.dispose();
+    scorer = undefined;
+  } else if (msg.type === 'scorer') {
+    scorer?.dispose();
+    scorer = new Scorer(evaluator!.panel, msg.setup);
+  } else if (msg.type === 'score') {
+    const s = scorer;
+    if (!s) return fail(msg.id, new Error('no scorer was set up on the worker'));
+    // Messages are handled in order and the pool waits for each answer, so scores never interleave.
+    s.score(msg.exprs.map((e) => parse(e, { fields: fieldNames })))
+      .then((summaries) => port.post({ type: 'scores', id: msg.id, summaries }, []))
+      .catch((e) => fail(msg.id, e));
   } else if (msg.type === 'eval') {
     try {
       const { values, transfer } = evaluate(msg.exprs);
       port.post({ type: 'result', id: msg.id, values }, transfer);
     } catch (e) {
-      const err = e as Error;
-      port.post({ type: 'error', id: msg.id, name: err?.name ?? 'Error', message: err?.message ?? String(e) }, []);
+      fail(msg.id, e);
     }
   } else if (msg.type === 'close') {
     port.close();

@@ -10,6 +10,8 @@ import type { Panel } from '../data/panel.ts';
 import { EvalError, missingField } from './evaluate.ts';
 import { fieldsOf } from '../expr/analyze.ts';
 import type { FromWorker, ToWorker } from './worker_protocol.ts';
+import type { ScoreSetup } from './scorer.ts';
+import type { FactorSummary } from '../fitness/metrics.ts';
 
 interface WorkerHandle {
   post(msg: ToWorker): void;
@@ -78,7 +80,8 @@ function shared(panel: Panel): [string, Float32Array][] {
 interface Slot {
   handle: WorkerHandle;
   panel?: Panel;
-  busy?: { resolve(v: Float32Array[]): void; reject(e: Error): void };
+  setup?: ScoreSetup;
+  busy?: { resolve(v: Float32Array[] | FactorSummary[]): void; reject(e: Error): void };
 }
 
 export class EvalPool {
@@ -102,6 +105,7 @@ export class EvalPool {
           handle.onMessage((m) => {
             if (m.type === 'ready') resolve();
             else if (m.type === 'result') slot.busy?.resolve(m.values);
+            else if (m.type === 'scores') slot.busy?.resolve(m.summaries);
             else if (m.type === 'error') {
               const e = m.name === 'EvalError' ? new EvalError(m.message) : Object.assign(new Error(m.message), { name: m.name });
               slot.busy?.reject(e);
@@ -122,12 +126,30 @@ export class EvalPool {
    * Values of each expression over the panel (`[T, N]` float32, time-major), in order. `onProgress` is
    * called with the number of expressions done after each chunk.
    */
-  async evaluate(panel: Panel, exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
+  evaluate(panel: Panel, exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
+    return this.dispatch(panel, undefined, exprs, (id, texts) => ({ type: 'eval', id, exprs: texts }), onProgress) as Promise<Float32Array[]>;
+  }
+
+  /**
+   * Metric summaries of each expression over `setup`'s scored days (see Scorer), in order: workers evaluate
+   * and score their chunks and send back only the summaries.
+   */
+  score(panel: Panel, setup: ScoreSetup, exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<FactorSummary[]> {
+    return this.dispatch(panel, setup, exprs, (id, texts) => ({ type: 'score', id, exprs: texts }), onProgress) as Promise<FactorSummary[]>;
+  }
+
+  private async dispatch(
+    panel: Panel,
+    setup: ScoreSetup | undefined,
+    exprs: readonly Node[],
+    message: (id: number, texts: string[]) => ToWorker,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<(Float32Array | FactorSummary)[]> {
     if (this.closed) throw new Error('EvalPool is closed');
     // Fail here, as the in-process evaluator would, rather than in a worker.
     for (const e of exprs) for (const f of fieldsOf(e)) if (!panel.fields.has(f)) throw missingField(panel, f);
     const texts = exprs.map(print);
-    const results: Float32Array[] = new Array(texts.length);
+    const results: (Float32Array | FactorSummary)[] = new Array(texts.length);
     // Several chunks per worker keep the load even; chunks of neighbours keep shared subtrees together.
     const chunk = Math.max(1, Math.ceil(texts.length / (this.slots.length * 4)));
     let next = 0;
@@ -136,14 +158,19 @@ export class EvalPool {
       if (slot.panel !== panel) {
         slot.handle.post({ type: 'panel', T: panel.T, N: panel.N, fields: shared(panel) });
         slot.panel = panel;
+        slot.setup = undefined;
+      }
+      if (setup && slot.setup !== setup) {
+        slot.handle.post({ type: 'scorer', setup });
+        slot.setup = setup;
       }
       while (next < texts.length) {
         const start = next;
         next = Math.min(texts.length, next + chunk);
         const id = this.nextId++;
-        const values = await new Promise<Float32Array[]>((resolve, reject) => {
+        const values = await new Promise<Float32Array[] | FactorSummary[]>((resolve, reject) => {
           slot.busy = { resolve, reject };
-          slot.handle.post({ type: 'eval', id, exprs: texts.slice(start, next) });
+          slot.handle.post(message(id, texts.slice(start, next)));
         }).finally(() => (slot.busy = undefined));
         values.forEach((v, k) => (results[start + k] = v));
         done += values.length;

@@ -3,6 +3,8 @@
  * views (no copy per worker); expressions travel as canonical text, their identity; values come back as
  * transferred buffers.
  */
+import type { ScoreSetup } from './scorer.ts';
+import type { FactorSummary } from '../fitness/metrics.ts';
 
 export interface PanelMessage {
   type: 'panel';
@@ -17,9 +19,22 @@ export interface EvalMessage {
   exprs: string[];
 }
 
-export type ToWorker = PanelMessage | EvalMessage | { type: 'close' };
+/** Sets up scoring on the worker's panel (labels travel in shared memory too). */
+export interface ScorerMessage {
+  type: 'scorer';
+  setup: ScoreSetup;
+}
+
+export interface ScoreMessage {
+  type: 'score';
+  id: number;
+  exprs: string[];
+}
+
+export type ToWorker = PanelMessage | EvalMessage | ScorerMessage | ScoreMessage | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; values: Float32Array[] }
+  | { type: 'scores'; id: number; summaries: FactorSummary[] }
   | { type: 'error'; id: number; name: string; message: string };

@@ -1,0 +1,82 @@
+/**
+ * Scoring a population: evaluate expressions on a stretch of the panel and turn each into its metric summary
+ * against a daily label, without ever handing a panel back. Each chunk of roots is evaluated as one DAG (shared
+ * subtrees once), every root is cut to the day-end bars of the scored days on the backend (`tf.gather`), the
+ * chunk is stacked to `[F, days, N]` and scored by the registered `af_daily_metrics` kernel; only a few numbers
+ * per factor-day come back. This is the miner's inner loop; workers run the same class (pool.ts).
+ *
+ * Only the bars the scored days need are evaluated: from `margin` bars before the first scored day (at least
+ * the longest lookback a scored expression can have, so every value equals the full-panel one up to float32
+ * rounding of rolling sums) to the last scored day's close.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Node } from '../expr/ast.ts';
+import type { Panel } from '../data/panel.ts';
+import { Evaluator } from './evaluate.ts';
+import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
+
+export interface ScoreSetup {
+  /** Daily labels `[D, N]` over the panel's trading days (purged at segment ends by the caller). */
+  readonly labels: Float32Array;
+  /** Trading-day bar ranges of the panel: day k is bars dayStart[k] .. dayEnd[k]-1. */
+  readonly dayStart: Int32Array;
+  readonly dayEnd: Int32Array;
+  /** Scored days, inclusive. */
+  readonly first: number;
+  readonly last: number;
+  /** Bars evaluated before the first scored day's first bar. */
+  readonly margin: number;
+  readonly groups: number;
+  readonly minStocks: number;
+}
+
+/** Roots evaluated per DAG: bounds memory (each root is a panel slice) while keeping most sharing. */
+const CHUNK = 64;
+
+export class Scorer {
+  private readonly evaluator: Evaluator;
+  private readonly rows: tf.Tensor1D;
+  private readonly label: tf.Tensor2D;
+
+  constructor(panel: Panel, private readonly setup: ScoreSetup) {
+    const { dayStart, dayEnd, first, last, margin, labels } = setup;
+    const D = dayStart.length;
+    const N = panel.N;
+    if (!(first >= 0 && first <= last && last < D)) throw new RangeError(`scored days ${first}..${last} are outside ${D} days`);
+    if (labels.length !== D * N) throw new RangeError(`labels have ${labels.length} values, expected ${D} days x ${N} stocks`);
+    const b0 = Math.max(0, dayStart[first] - Math.max(0, Math.floor(margin)));
+    const b1 = dayEnd[last];
+    const fields = new Map<string, Float32Array>();
+    for (const [name, a] of panel.fields) fields.set(name, a.subarray(b0 * N, b1 * N));
+    const slice: Panel = { times: panel.times.slice(b0, b1), codes: panel.codes, fields, T: b1 - b0, N };
+    this.evaluator = new Evaluator(slice);
+    this.rows = tf.tensor1d(Int32Array.from({ length: last - first + 1 }, (_, i) => dayEnd[first + i] - 1 - b0), 'int32');
+    this.label = tf.tensor2d(labels.slice(first * N, (last + 1) * N), [last - first + 1, N]);
+  }
+
+  /** Training-style summaries of each expression over the scored days, in order. */
+  async score(exprs: readonly Node[]): Promise<FactorSummary[]> {
+    const out: FactorSummary[] = [];
+    for (let s = 0; s < exprs.length; s += CHUNK) {
+      const roots = this.evaluator.evaluate(exprs.slice(s, s + CHUNK));
+      const daily = roots.map((t) => {
+        const d = tf.gather(t, this.rows, 0);
+        t.dispose();
+        return d;
+      });
+      const stacked = tf.stack(daily);
+      tf.dispose(daily);
+      try {
+        out.push(...(await populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks })));
+      } finally {
+        stacked.dispose();
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.rows.dispose();
+    this.label.dispose();
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * The mining loop (the report's sections 2.3 and 3): a population of expression trees evolves by selection,
+ * crossover and mutation under a fitness measured on the training segment; individuals that pass the report's
+ * thresholds on training AND validation join a factor pool unless a fitter pool member is too correlated with
+ * them. Pure library code (no files, no terminal): `mineGenerations` yields after every generation with a
+ * checkpoint object that, passed back as `resume`, continues the run exactly; the CLI writes those to disk.
+ *
+ * Identity and cost. Every expression is its canonical text; a text is scored once per run (the cache travels
+ * in checkpoints). A generation's new texts are scored as one batch (src/eval/scorer.ts: shared subtrees once,
+ * only the training bars, metrics by the registered kernel), on worker threads when asked. Pool candidates are
+ * then evaluated on the whole panel for their train/valid/test metrics and daily values; the test segment is
+ * only reported, never used to select.
+ *
+ * Determinism: all randomness comes from one seeded generator whose state is checkpointed, and scoring does not
+ * depend on the number of workers, so the same seed and data give the same pool on the same backend. A time
+ * budget is the one stop rule that depends on the machine.
+ */
+import type { Node } from '../expr/ast.ts';
+import { parse } from '../expr/parse.ts';
+import { print } from '../expr/print.ts';
+import { size as treeSize } from '../expr/analyze.ts';
+import type { Panel } from '../data/panel.ts';
+import { tradingDays } from '../data/calendar.ts';
+import { computeLabels, dailyFactor } from '../data/labels.ts';
+import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
+import { initBackend } from '../eval/backend.ts';
+import { Evaluator } from '../eval/evaluate.ts';
+import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
+import type { EvalPool } from '../eval/pool.ts';
+import { factorCorrelation, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
+import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
+import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
+import { rampedHalfAndHalf } from '../gp/generate.ts';
+import { crossover, hoistMutation, pointMutation, subtreeMutation, windowMutation } from '../gp/variation.ts';
+import { elite, makeRoulette, tournament } from '../gp/select.ts';
+import { mulberry32, type Rng } from '../util/rng.ts';
+import { MineConfigError, resolveConfig, type MineConfig } from './config.ts';
+import { STANDARD_FIELDS } from '../expr/ast.ts';
+
+export interface PoolMember {
+  /** Canonical expression. */
+  expr: string;
+  /** Training fitness (the configured measure, greater is better). */
+  fitness: number;
+  size: number;
+  /** Generation in which it joined. */
+  generation: number;
+  metrics: Partial<Record<SegmentName, FactorSummary>>;
+}
+
+export interface GenerationRecord {
+  generation: number;
+  /** Best and mean training fitness of the generation (finite values only). */
+  best: number;
+  mean: number;
+  best_expr: string;
+  pool: number;
+  /** Expressions scored this generation (cache misses) and distinct expressions in the population. */
+  evaluations: number;
+  unique: number;
+  /** Seconds this generation took, and scored expressions per second. */
+  seconds: number;
+  evals_per_second: number;
+}
+
+export interface Checkpoint {
+  version: 1;
+  config: MineConfig;
+  /** Generations completed. */
+  generation: number;
+  rng: number;
+  population: string[];
+  cache: [string, FactorSummary][];
+  pool: PoolMember[];
+  rejected: string[];
+  history: GenerationRecord[];
+  /** Seconds spent so far (over all sessions). */
+  elapsed: number;
+}
+
+export type StopReason = 'generations' | 'time' | 'pool' | 'aborted';
+
+export interface MineEvent {
+  record: GenerationRecord;
+  checkpoint: Checkpoint;
+  /** Why the run stops after this generation, or null when it goes on. */
+  stop: StopReason | null;
+}
+
+export interface MineResult {
+  config: MineConfig;
+  pool: PoolMember[];
+  history: GenerationRecord[];
+  segments: Segment[];
+  stop: StopReason;
+}
+
+export interface MineOptions {
+  /** Worker threads for scoring (a pool is started and closed here); default 1 = this thread. */
+  workers?: number;
+  /** An existing pool to score with instead (not closed here). */
+  pool?: EvalPool;
+  /** Continue from a checkpoint; its config wins over the `config` argument. */
+  resume?: Checkpoint;
+  /** Called while a generation is scored: expressions done of total. */
+  onProgress?: (p: { generation: number; done: number; total: number }) => void;
+  /** Stops after the current generation (which is completed and checkpointed). */
+  signal?: AbortSignal;
+  /** Seconds clock, for tests; default performance.now()/1000. */
+  clock?: () => number;
+}
+
+/** What the loop needs about the data, computed once. */
+interface Prepared {
+  panel: Panel;
+  config: MineConfig;
+  prims: GpPrimitives;
+  fitness: FitnessEntry;
+  segments: Segment[];
+  train: Segment;
+  valid: Segment;
+  labels: Float32Array;
+  D: number;
+  setup: ScoreSetup;
+}
+
+function prepare(panel: Panel, config: MineConfig): Prepared {
+  const prims = resolvePrimitives({
+    ...config.primitives,
+    fields: config.primitives.fields ?? STANDARD_FIELDS.filter((f) => panel.fields.has(f)),
+  });
+  prims.fields.forEach((f, i) => {
+    if (!panel.fields.has(f)) throw new MineConfigError(`primitives.fields[${i}]`, `the data has no field '${f}' (it has ${[...panel.fields.keys()].join(', ')})`);
+  });
+  const fitness = config.fitness === 'composite' ? compositeFitness(config.thresholds) : getFitness(config.fitness);
+  const cal = tradingDays(panel);
+  const segments = splitDays(cal.days, parseSplitArgs(config.split));
+  const train = segments.find((s) => s.name === 'train');
+  const valid = segments.find((s) => s.name === 'valid');
+  if (!train) throw new MineConfigError('split', 'needs a training segment');
+  if (!valid) throw new MineConfigError('split', 'needs a validation segment (pool members must pass on it)');
+  const D = cal.days.length;
+  const raw = computeLabels(panel, { horizon: config.horizon, ...(config.price ? { price: config.price } : {}) });
+  const labels = purgeLabels(raw.values, D, panel.N, segments, config.horizon);
+  // The longest lookback any allowed tree can have: a windowed operator at each level below the root.
+  const maxWindow = Math.max(...prims.windows);
+  const setup: ScoreSetup = {
+    labels, dayStart: cal.start, dayEnd: cal.end, first: train.firstDay, last: train.lastDay,
+    margin: prims.maxDepth * (maxWindow + 1), groups: config.groups, minStocks: 10,
+  };
+  return { panel, config, prims, fitness, segments, train, valid, labels, D, setup };
+}
+
+/** Selection fitness of a training summary: greater is better, invalid is -Infinity. */
+function selectionFitness(p: Prepared, s: FactorSummary | undefined): number {
+  if (!s) return -Infinity;
+  const trainDays = p.train.lastDay - p.train.firstDay + 1;
+  if (s.days < p.config.minDays * trainDays) return -Infinity;
+  const v = p.fitness.fn(s);
+  if (!Number.isFinite(v)) return -Infinity;
+  return p.fitness.greaterIsBetter ? v : -v;
+}
+
+function breed(rng: Rng, p: Prepared, parents: readonly Node[], fit: Float64Array): Node[] {
+  const c = p.config;
+  const next: Node[] = elite(fit, Math.min(c.elitism, parents.length)).map((i) => parents[i]!);
+  const pick = c.selection === 'roulette' ? makeRoulette(fit) : (r: Rng) => tournament(r, fit, c.tournamentSize);
+  const m = c.mutation;
+  while (next.length < c.population) {
+    const parent = parents[pick(rng)]!;
+    let r = rng();
+    let child: Node;
+    if ((r -= c.crossover) < 0) child = crossover(rng, parent, parents[pick(rng)]!, p.prims);
+    else if ((r -= m.subtree) < 0) child = subtreeMutation(rng, parent, p.prims);
+    else if ((r -= m.hoist) < 0) child = hoistMutation(rng, parent, p.prims);
+    else if ((r -= m.point) < 0) child = pointMutation(rng, parent, p.prims);
+    else if ((r -= m.window) < 0) child = windowMutation(rng, parent, p.prims);
+    else child = parent;
+    next.push(child);
+  }
+  return next;
+}
+
+/** Whole-panel daily values of expressions (for pool candidates and members). */
+function dailyValues(panel: Panel, exprs: readonly Node[]): Float32Array[] {
+  const ev = new Evaluator(panel);
+  const out: Float32Array[] = [];
+  for (let s = 0; s < exprs.length; s += 16) {
+    for (const t of ev.evaluate(exprs.slice(s, s + 16))) {
+      out.push(dailyFactor(panel, t.dataSync() as Float32Array));
+      t.dispose();
+    }
+  }
+  return out;
+}
+
+function segmentMetrics(p: Prepared, daily: Float32Array[]): Partial<Record<SegmentName, FactorSummary>>[] {
+  const out = daily.map(() => ({}) as Partial<Record<SegmentName, FactorSummary>>);
+  for (const seg of p.segments) {
+    const sums = populationMetrics(daily, p.labels, p.D, p.panel.N, { groups: p.config.groups, rows: [seg.firstDay, seg.lastDay] });
+    sums.forEach((s, i) => (out[i]![seg.name] = s));
+  }
+  return out;
+}
+
+/**
+ * The report's pool rule for this generation's candidates (fittest first): pass on training and validation with
+ * the same direction, then join unless a pool member's |correlation| (mean daily Spearman over training and
+ * validation days) exceeds the threshold; a fitter candidate replaces the members it is too close to.
+ */
+function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, Float32Array>, rejected: Set<string>, cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): void {
+  if (cands.length === 0) return;
+  const daily = dailyValues(p.panel, cands.map((c) => c.node));
+  const metrics = segmentMetrics(p, daily);
+  cands.forEach((cand, i) => {
+    const m = metrics[i]!;
+    const tr = m.train!;
+    const va = m.valid!;
+    if (pool.length >= p.config.poolSize || !passes(tr, p.config.thresholds) || !passes(va, p.config.thresholds) || va.direction !== tr.direction) {
+      if (pool.length < p.config.poolSize) rejected.add(cand.expr);
+      return;
+    }
+    const members = pool.map((x) => dailies.get(x.expr)!);
+    const corr = factorCorrelation([...members, daily[i]!], p.D, p.panel.N, { rows: [p.train.firstDay, p.valid.lastDay] });
+    const F = members.length + 1;
+    const close = pool.filter((_, k) => Math.abs(corr[k * F + F - 1]!) > p.config.correlation);
+    if (close.some((x) => x.fitness >= cand.fitness)) {
+      rejected.add(cand.expr);
+      return;
+    }
+    for (const x of close) {
+      pool.splice(pool.indexOf(x), 1);
+      dailies.delete(x.expr);
+      rejected.add(x.expr);
+    }
+    pool.push({ expr: cand.expr, fitness: cand.fitness, size: cand.size, generation, metrics: m });
+    dailies.set(cand.expr, daily[i]!);
+  });
+}
+
+/** Runs generation after generation; see the file header. The return value is the final result. */
+export async function* mineGenerations(panel: Panel, config: Partial<MineConfig> | MineConfig = {}, opts: MineOptions = {}): AsyncGenerator<MineEvent, MineResult> {
+  const cfg = resolveConfig(opts.resume?.config ?? config);
+  await initBackend();
+  const p = prepare(panel, cfg);
+  const clock = opts.clock ?? (() => performance.now() / 1000);
+  const fields = p.prims.fields as string[];
+  const fromText = (t: string) => parse(t, { fields });
+
+  const resume = opts.resume;
+  const rng = mulberry32(resume ? resume.rng : cfg.seed);
+  const cache = new Map<string, FactorSummary>(resume?.cache ?? []);
+  const pool: PoolMember[] = resume ? resume.pool.map((x) => ({ ...x })) : [];
+  const rejected = new Set<string>(resume?.rejected ?? []);
+  const history: GenerationRecord[] = resume ? [...resume.history] : [];
+  let elapsed = resume?.elapsed ?? 0;
+  let population: Node[] = resume ? resume.population.map(fromText) : rampedHalfAndHalf(rng, p.prims, cfg.population);
+  let generation = resume?.generation ?? 0;
+  const dailies = new Map<string, Float32Array>();
+  if (pool.length) dailyValues(panel, pool.map((x) => fromText(x.expr))).forEach((d, i) => dailies.set(pool[i]!.expr, d));
+
+  let workerPool = opts.pool;
+  const ownPool = !workerPool && (opts.workers ?? 1) > 1;
+  if (ownPool) {
+    const { EvalPool } = await import('../eval/pool.ts');
+    workerPool = await EvalPool.create(opts.workers!);
+  }
+  const localScorer = workerPool ? undefined : new Scorer(panel, p.setup);
+  let stop: StopReason | null = null;
+  try {
+    if (resume && resume.pool.length >= cfg.poolSize) stop = 'pool';
+    else if (resume && resume.generation >= cfg.generations) stop = 'generations';
+    while (!stop) {
+      const t0 = clock();
+      const texts = population.map(print);
+      const fresh: Node[] = [];
+      const seen = new Set<string>();
+      texts.forEach((t, i) => {
+        if (!cache.has(t) && !seen.has(t)) {
+          seen.add(t);
+          fresh.push(population[i]!);
+        }
+      });
+      const onProgress = (done: number, total: number) => opts.onProgress?.({ generation, done, total });
+      onProgress(0, fresh.length);
+      const sums = workerPool ? await workerPool.score(panel, p.setup, fresh, onProgress) : await localScorer!.score(fresh);
+      if (!workerPool) onProgress(fresh.length, fresh.length);
+      fresh.forEach((n, i) => cache.set(print(n), sums[i]!));
+
+      const raw = Float64Array.from(texts, (t) => selectionFitness(p, cache.get(t)));
+      const sizes = population.map(treeSize);
+      const fit = Float64Array.from(raw, (v, i) => v - cfg.parsimony * sizes[i]!);
+
+      // Pool candidates: distinct, new, passing on training; fittest first (ties by text, for determinism).
+      const inPool = new Set(pool.map((x) => x.expr));
+      const candMap = new Map<string, { expr: string; node: Node; fitness: number; size: number }>();
+      texts.forEach((t, i) => {
+        if (candMap.has(t) || inPool.has(t) || rejected.has(t) || !Number.isFinite(raw[i]!)) return;
+        if (!passes(cache.get(t)!, cfg.thresholds)) return;
+        candMap.set(t, { expr: t, node: population[i]!, fitness: raw[i]!, size: sizes[i]! });
+      });
+      const cands = [...candMap.values()].sort((a, b) => b.fitness - a.fitness || (a.expr < b.expr ? -1 : a.expr > b.expr ? 1 : 0)).slice(0, cfg.candidates);
+      updatePool(p, pool, dailies, rejected, cands, generation);
+
+      let best = -Infinity, bestIdx = 0, sum = 0, finite = 0;
+      raw.forEach((v, i) => {
+        if (!Number.isFinite(v)) return;
+        sum += v;
+        finite++;
+        if (v > best) {
+          best = v;
+          bestIdx = i;
+        }
+      });
+      const seconds = clock() - t0;
+      elapsed += seconds;
+      const record: GenerationRecord = {
+        generation,
+        best: finite ? best : NaN,
+        mean: finite ? sum / finite : NaN,
+        best_expr: texts[bestIdx] ?? '',
+        pool: pool.length,
+        evaluations: fresh.length,
+        unique: new Set(texts).size,
+        seconds,
+        evals_per_second: seconds > 0 ? fresh.length / seconds : NaN,
+      };
+      history.push(record);
+      generation++;
+      if (pool.length >= cfg.poolSize) stop = 'pool';
+      else if (generation >= cfg.generations) stop = 'generations';
+      else if (cfg.timeBudget !== null && elapsed >= cfg.timeBudget) stop = 'time';
+      else if (opts.signal?.aborted) stop = 'aborted';
+      // Breed now so the checkpoint holds the next population and the generator state after breeding; a run
+      // stopped by time or by the caller can be resumed from it.
+      if (stop !== 'pool' && stop !== 'generations') population = breed(rng, p, population, fit);
+      const checkpoint: Checkpoint = {
+        version: 1, config: cfg, generation, rng: rng.state(), population: population.map(print),
+        cache: [...cache], pool: pool.map((x) => ({ ...x })), rejected: [...rejected], history: [...history], elapsed,
+      };
+      yield { record, checkpoint, stop };
+    }
+  } finally {
+    localScorer?.dispose();
+    if (ownPool) workerPool!.close();
+  }
+  return { config: cfg, pool, history, segments: p.segments, stop: stop! };
+}
+
+/** Runs to the end; `onGeneration` sees every generation's event (e.g. to write checkpoints). */
+export async function mine(panel: Panel, config: Partial<MineConfig> = {}, opts: MineOptions & { onGeneration?: (e: MineEvent) => void | Promise<void> } = {}): Promise<MineResult> {
+  const it = mineGenerations(panel, config, opts);
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return r.value;
+    await opts.onGeneration?.(r.value);
+  }
+}
