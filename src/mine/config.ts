@@ -66,7 +66,7 @@ export const DEFAULT_CONFIG: MineConfig = Object.freeze({
   timeBudget: null,
   poolSize: 100,
   selection: 'tournament',
-  tournamentSize: 20,
+  tournamentSize: 7,
   elitism: 5,
   crossover: 0.6,
   mutation: Object.freeze({ subtree: 0.12, hoist: 0.06, point: 0.1, window: 0.08 }),

@@ -30,7 +30,7 @@ import type { EvalPool } from '../eval/pool.ts';
 import { factorCorrelation, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
-import { rampedHalfAndHalf } from '../gp/generate.ts';
+import { rampedHalfAndHalf, randomTree } from '../gp/generate.ts';
 import { crossover, hoistMutation, pointMutation, subtreeMutation, windowMutation } from '../gp/variation.ts';
 import { elite, makeRoulette, tournament } from '../gp/select.ts';
 import { mulberry32, type Rng } from '../util/rng.ts';
@@ -166,16 +166,26 @@ function breed(rng: Rng, p: Prepared, parents: readonly Node[], fit: Float64Arra
   const next: Node[] = elite(fit, Math.min(c.elitism, parents.length)).map((i) => parents[i]!);
   const pick = c.selection === 'roulette' ? makeRoulette(fit) : (r: Rng) => tournament(r, fit, c.tournamentSize);
   const m = c.mutation;
+  const texts = new Set(next.map(print));
+  const [d0, d1] = p.prims.initDepth;
   while (next.length < c.population) {
-    const parent = parents[pick(rng)]!;
-    let r = rng();
-    let child: Node;
-    if ((r -= c.crossover) < 0) child = crossover(rng, parent, parents[pick(rng)]!, p.prims);
-    else if ((r -= m.subtree) < 0) child = subtreeMutation(rng, parent, p.prims);
-    else if ((r -= m.hoist) < 0) child = hoistMutation(rng, parent, p.prims);
-    else if ((r -= m.point) < 0) child = pointMutation(rng, parent, p.prims);
-    else if ((r -= m.window) < 0) child = windowMutation(rng, parent, p.prims);
-    else child = parent;
+    // A child already in the next generation would only be scored from the cache and crowd out variety:
+    // draw again a few times, then fall back to a fresh random tree.
+    let child: Node | undefined;
+    for (let attempt = 0; attempt < 4 && !child; attempt++) {
+      const parent = parents[pick(rng)]!;
+      let r = rng();
+      let c1: Node;
+      if ((r -= c.crossover) < 0) c1 = crossover(rng, parent, parents[pick(rng)]!, p.prims);
+      else if ((r -= m.subtree) < 0) c1 = subtreeMutation(rng, parent, p.prims);
+      else if ((r -= m.hoist) < 0) c1 = hoistMutation(rng, parent, p.prims);
+      else if ((r -= m.point) < 0) c1 = pointMutation(rng, parent, p.prims);
+      else if ((r -= m.window) < 0) c1 = windowMutation(rng, parent, p.prims);
+      else c1 = parent;
+      if (!texts.has(print(c1))) child = c1;
+    }
+    child ??= randomTree(rng, p.prims, rng() < 0.5 ? 'grow' : 'full', d0 + Math.floor(rng() * (d1 - d0 + 1)));
+    texts.add(print(child));
     next.push(child);
   }
   return next;
@@ -238,6 +248,13 @@ function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, Float3
   });
 }
 
+/** JSON writes NaN as null: a summary read back from a checkpoint file gets its NaNs back. */
+function revive(s: FactorSummary): FactorSummary {
+  const out = { ...s } as Record<string, unknown>;
+  for (const k of Object.keys(out)) if (out[k] === null) out[k] = NaN;
+  return out as unknown as FactorSummary;
+}
+
 /** Runs generation after generation; see the file header. The return value is the final result. */
 export async function* mineGenerations(panel: Panel, config: Partial<MineConfig> | MineConfig = {}, opts: MineOptions = {}): AsyncGenerator<MineEvent, MineResult> {
   const cfg = resolveConfig(opts.resume?.config ?? config);
@@ -249,10 +266,18 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
 
   const resume = opts.resume;
   const rng = mulberry32(resume ? resume.rng : cfg.seed);
-  const cache = new Map<string, FactorSummary>(resume?.cache ?? []);
-  const pool: PoolMember[] = resume ? resume.pool.map((x) => ({ ...x })) : [];
+  const cache = new Map<string, FactorSummary>((resume?.cache ?? []).map(([t, s]) => [t, revive(s)]));
+  const pool: PoolMember[] = (resume?.pool ?? []).map((x) => ({
+    ...x,
+    metrics: Object.fromEntries(Object.entries(x.metrics).map(([k, v]) => [k, revive(v)])),
+  }));
   const rejected = new Set<string>(resume?.rejected ?? []);
-  const history: GenerationRecord[] = resume ? [...resume.history] : [];
+  const history: GenerationRecord[] = (resume?.history ?? []).map((h) => ({
+    ...h,
+    best: h.best ?? NaN,
+    mean: h.mean ?? NaN,
+    evals_per_second: h.evals_per_second ?? NaN,
+  }));
   let elapsed = resume?.elapsed ?? 0;
   let population: Node[] = resume ? resume.population.map(fromText) : rampedHalfAndHalf(rng, p.prims, cfg.population);
   let generation = resume?.generation ?? 0;
