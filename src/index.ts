@@ -28,9 +28,19 @@ export { generateMarket, type SynthOptions, type SyntheticMarket } from './data/
 export { Evaluator, EvalError, evaluateToArrays } from './eval/evaluate.ts';
 export { initBackend, registerOpKernels, BACKENDS, type BackendName } from './eval/backend.ts';
 export { EvalPool, availableCores } from './eval/pool.ts';
-export { mulberry32, type Rng } from './util/rng.ts';
+export { mulberry32, type Rng, type StatefulRng } from './util/rng.ts';
 export {
-  factorMetrics, populationMetrics, icDecay, factorCorrelation,
+  factorMetrics, populationMetrics, populationMetricsTensor, icDecay, factorCorrelation,
   type MetricOptions, type DailySeries, type FactorSummary,
 } from './fitness/metrics.ts';
 export { registerFitness, getFitness, passes } from './fitness/registry.ts';
+export { Scorer, type ScoreSetup, type ScoreResult } from './eval/scorer.ts';
+export { resolvePrimitives, GpConfigError, type GpPrimitives, type PrimitiveOptions } from './gp/primitives.ts';
+export { randomTree, rampedHalfAndHalf, isValidTree } from './gp/generate.ts';
+export { crossover, subtreeMutation, pointMutation, hoistMutation, windowMutation } from './gp/variation.ts';
+export { tournament, roulette, elite } from './gp/select.ts';
+export { DEFAULT_CONFIG, resolveConfig, MineConfigError, type MineConfig } from './mine/config.ts';
+export {
+  mine, mineGenerations,
+  type MineOptions, type MineEvent, type MineResult, type Checkpoint, type GenerationRecord, type PoolMember, type StopReason,
+} from './mine/miner.ts';

@@ -18,6 +18,7 @@ import { PRESETS, type ColumnsOption } from '../data/columns.ts';
 import { parseFrequency, resample, type Frequency } from '../data/frequency.ts';
 import { parseUniverse, restrictPanel } from '../data/universe.ts';
 import { alignAttributes, loadAttributes, type AlignedAttributes, type Attributes } from '../data/attributes.ts';
+import type { PlantedAlpha } from '../data/synth.ts';
 
 export const COLUMN_CHOICES: readonly string[] = ['auto', 'none', ...Object.keys(PRESETS)];
 
@@ -46,6 +47,14 @@ export interface DataSource {
   panel: Panel;
   /** Per-stock attributes in the panel's code order; undefined when there are none (a file without --attributes). */
   attributes?: AlignedAttributes;
+  /** Set when the bars are the built-in synthetic market (no --data): its seed and planted alphas, so a miner can
+   * be judged against what it should find. */
+  synthetic?: { seed: number; planted: PlantedAlpha[] };
+}
+
+export interface PanelFromArgsOptions {
+  /** Where the what-was-done lines go (default stderr); `mine --quiet` silences them. */
+  log?: (line: string) => void;
 }
 
 /** How many of a list to show on one stderr line: enough to spot a pattern (a suffix, a board), not a dump. */
@@ -74,7 +83,8 @@ function checkOptions(values: Record<string, unknown>): { columns: ColumnsOption
   return { columns: columns as ColumnsOption | undefined, frequency };
 }
 
-export async function panelFromArgs(values: Record<string, unknown>): Promise<DataSource> {
+export async function panelFromArgs(values: Record<string, unknown>, opts: PanelFromArgsOptions = {}): Promise<DataSource> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const { columns, frequency } = checkOptions(values);
   const path = values.data as string | undefined;
   const universePath = values.universe as string | undefined;
@@ -85,6 +95,7 @@ export async function panelFromArgs(values: Record<string, unknown>): Promise<Da
   let panel: Panel;
   let what: string;
   let synthAttributes: Attributes | undefined;
+  let synthetic: DataSource['synthetic'];
   if (path === undefined) {
     const market = generateMarket();
     panel = market.panel;
@@ -93,6 +104,7 @@ export async function panelFromArgs(values: Record<string, unknown>): Promise<Da
       codes: a.codes, industry: a.industry, floatShares: a.floatShares,
       industryColumn: 'industry', floatSharesColumn: 'float_shares',
     };
+    synthetic = { seed: market.seed, planted: market.planted };
     const planted = market.planted.map((p) => `${p.expr} (rank IC ${p.realisedRankIC.toFixed(3)})`).join(', ');
     what = `no --data: built-in synthetic market (seed ${market.seed}; planted ${planted || 'nothing'})`;
   } else {
@@ -100,13 +112,13 @@ export async function panelFromArgs(values: Record<string, unknown>): Promise<Da
     what = `loaded ${path}${columns === undefined ? '' : ` (columns ${columns})`}`;
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(2);
-  process.stderr.write(`${what}: ${panel.T} bars x ${panel.N} stocks, fields ${[...panel.fields.keys()].join(',')} (${secs} s)\n`);
+  log(`${what}: ${panel.T} bars x ${panel.N} stocks, fields ${[...panel.fields.keys()].join(',')} (${secs} s)`);
 
   if (frequency !== undefined) {
     const r = resample(panel, frequency, { source: path ?? '<synthetic market>' });
     panel = r.panel;
-    process.stderr.write(`resample: detected ${r.from.label}, target ${r.to.label}: ${panel.T} bars, ${r.partialBars} partial bar${r.partialBars === 1 ? '' : 's'}` +
-      `${r.from.minutes === r.to.minutes ? ' (already at the target frequency)' : ''}\n`);
+    log(`resample: detected ${r.from.label}, target ${r.to.label}: ${panel.T} bars, ${r.partialBars} partial bar${r.partialBars === 1 ? '' : 's'}` +
+      `${r.from.minutes === r.to.minutes ? ' (already at the target frequency)' : ''}`);
   }
 
   if (universePath !== undefined) {
@@ -120,8 +132,8 @@ export async function panelFromArgs(values: Record<string, unknown>): Promise<Da
     const before = panel.N;
     const r = restrictPanel(panel, codes, universePath);
     panel = r.panel;
-    process.stderr.write(`universe ${universePath}: kept ${panel.N} of ${before} stocks (${codes.size} universe codes)\n`);
-    if (r.missing.length) process.stderr.write(`universe: ${r.missing.length} code${r.missing.length === 1 ? '' : 's'} not in the data: ${listSome(r.missing)}\n`);
+    log(`universe ${universePath}: kept ${panel.N} of ${before} stocks (${codes.size} universe codes)`);
+    if (r.missing.length) log(`universe: ${r.missing.length} code${r.missing.length === 1 ? '' : 's'} not in the data: ${listSome(r.missing)}`);
   }
 
   // Aligned after the universe cut, so the report speaks of the stocks the factors will actually see.
@@ -134,13 +146,15 @@ export async function panelFromArgs(values: Record<string, unknown>): Promise<Da
   let attributes: AlignedAttributes | undefined;
   if (raw !== undefined) {
     attributes = alignAttributes(raw, panel.codes);
-    process.stderr.write(`attributes (${attrSource}): ${attributes.report}\n`);
+    log(`attributes (${attrSource}): ${attributes.report}`);
     if (attributes.missingFromAttributes.length) {
-      process.stderr.write(`attributes: panel codes not in the attributes: ${listSome(attributes.missingFromAttributes)}\n`);
+      log(`attributes: panel codes not in the attributes: ${listSome(attributes.missingFromAttributes)}`);
     }
     if (attributes.notInBars.length) {
-      process.stderr.write(`attributes: attribute codes not in the bars: ${listSome(attributes.notInBars)}\n`);
+      log(`attributes: attribute codes not in the bars: ${listSome(attributes.notInBars)}`);
     }
   }
-  return attributes === undefined ? { panel } : { panel, attributes };
+  const out: DataSource = attributes === undefined ? { panel } : { panel, attributes };
+  if (synthetic) out.synthetic = synthetic;
+  return out;
 }

@@ -6,10 +6,13 @@ import process from 'node:process';
 import { type CommandSpec, UsageError, helpText, parseCommandArgs } from './args.ts';
 import { evalCommand } from './eval_cmd.ts';
 import { labelsCommand } from './labels_cmd.ts';
+import { mineCommand } from './mine_cmd.ts';
 import { synthCommand } from './synth_cmd.ts';
 import { ParseError } from '../expr/errors.ts';
+import { MineConfigError } from '../mine/config.ts';
+import { GpConfigError } from '../gp/primitives.ts';
 
-const COMMANDS: CommandSpec[] = [evalCommand, labelsCommand, synthCommand];
+const COMMANDS: CommandSpec[] = [evalCommand, labelsCommand, mineCommand, synthCommand];
 
 function mainHelp(): string {
   return [
@@ -45,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`alphaflow ${cmd.name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      return 2;
+    }
+    // Settings the miner rejects once it sees the data (e.g. a primitives field the data lacks): usage errors.
+    if (e instanceof MineConfigError || e instanceof GpConfigError) {
+      process.stderr.write(`alphaflow ${cmd.name}: ${e.message}\n`);
       return 2;
     }
     if (e instanceof ParseError) {

@@ -82,6 +82,8 @@ port.onMessage((msg) => {
   } else if (msg.type === 'scorer') {
     scorer?.dispose();
     scorer = new Scorer(evaluator!.panel, msg.setup);
+  } else if (msg.type === 'reference') {
+    scorer?.setReference(msg.values, msg.count);
   } else if (msg.type === 'score') {
     const s = scorer;
     if (!s) return fail(msg.id, new Error('no scorer was set up on the worker'));

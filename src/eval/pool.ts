@@ -10,8 +10,7 @@ import type { Panel } from '../data/panel.ts';
 import { EvalError, missingField } from './evaluate.ts';
 import { fieldsOf } from '../expr/analyze.ts';
 import type { FromWorker, ToWorker } from './worker_protocol.ts';
-import type { ScoreSetup } from './scorer.ts';
-import type { FactorSummary } from '../fitness/metrics.ts';
+import type { ScoreResult, ScoreSetup } from './scorer.ts';
 
 interface WorkerHandle {
   post(msg: ToWorker): void;
@@ -77,11 +76,18 @@ function shared(panel: Panel): [string, Float32Array][] {
   return fields;
 }
 
+/** Reference factors for scoring: `[count, refDays, N]` values. */
+export interface Reference {
+  readonly values: Float32Array;
+  readonly count: number;
+}
+
 interface Slot {
   handle: WorkerHandle;
   panel?: Panel;
   setup?: ScoreSetup;
-  busy?: { resolve(v: Float32Array[] | FactorSummary[]): void; reject(e: Error): void };
+  reference?: Reference;
+  busy?: { resolve(v: Float32Array[] | ScoreResult[]): void; reject(e: Error): void };
 }
 
 export class EvalPool {
@@ -134,22 +140,22 @@ export class EvalPool {
    * Metric summaries of each expression over `setup`'s scored days (see Scorer), in order: workers evaluate
    * and score their chunks and send back only the summaries.
    */
-  score(panel: Panel, setup: ScoreSetup, exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<FactorSummary[]> {
-    return this.dispatch(panel, setup, exprs, (id, texts) => ({ type: 'score', id, exprs: texts }), onProgress) as Promise<FactorSummary[]>;
+  score(panel: Panel, setup: ScoreSetup, exprs: readonly Node[], onProgress?: (done: number, total: number) => void, reference?: Reference): Promise<ScoreResult[]> {
+    return this.dispatch(panel, { setup, reference }, exprs, (id, texts) => ({ type: 'score', id, exprs: texts }), onProgress) as Promise<ScoreResult[]>;
   }
 
   private async dispatch(
     panel: Panel,
-    setup: ScoreSetup | undefined,
+    scoring: { setup: ScoreSetup; reference?: Reference } | undefined,
     exprs: readonly Node[],
     message: (id: number, texts: string[]) => ToWorker,
     onProgress?: (done: number, total: number) => void,
-  ): Promise<(Float32Array | FactorSummary)[]> {
+  ): Promise<(Float32Array | ScoreResult)[]> {
     if (this.closed) throw new Error('EvalPool is closed');
     // Fail here, as the in-process evaluator would, rather than in a worker.
     for (const e of exprs) for (const f of fieldsOf(e)) if (!panel.fields.has(f)) throw missingField(panel, f);
     const texts = exprs.map(print);
-    const results: (Float32Array | FactorSummary)[] = new Array(texts.length);
+    const results: (Float32Array | ScoreResult)[] = new Array(texts.length);
     // Several chunks per worker keep the load even; chunks of neighbours keep shared subtrees together.
     const chunk = Math.max(1, Math.ceil(texts.length / (this.slots.length * 4)));
     let next = 0;
@@ -160,15 +166,20 @@ export class EvalPool {
         slot.panel = panel;
         slot.setup = undefined;
       }
-      if (setup && slot.setup !== setup) {
-        slot.handle.post({ type: 'scorer', setup });
-        slot.setup = setup;
+      if (scoring && slot.setup !== scoring.setup) {
+        slot.handle.post({ type: 'scorer', setup: scoring.setup });
+        slot.setup = scoring.setup;
+        slot.reference = undefined;
+      }
+      if (scoring && slot.reference !== scoring.reference) {
+        slot.handle.post({ type: 'reference', values: scoring.reference?.values ?? null, count: scoring.reference?.count ?? 0 });
+        slot.reference = scoring.reference;
       }
       while (next < texts.length) {
         const start = next;
         next = Math.min(texts.length, next + chunk);
         const id = this.nextId++;
-        const values = await new Promise<Float32Array[] | FactorSummary[]>((resolve, reject) => {
+        const values = await new Promise<Float32Array[] | ScoreResult[]>((resolve, reject) => {
           slot.busy = { resolve, reject };
           slot.handle.post(message(id, texts.slice(start, next)));
         }).finally(() => (slot.busy = undefined));

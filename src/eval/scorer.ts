@@ -5,6 +5,9 @@
  * chunk is stacked to `[F, days, N]` and scored by the registered `af_daily_metrics` kernel; only a few numbers
  * per factor-day come back. This is the miner's inner loop; workers run the same class (pool.ts).
  *
+ * Optionally each expression is also correlated with reference factors (the miner's pool) on a sample of the
+ * scored days, by the registered `af_factor_corr` kernel: the miner rewards novelty with it.
+ *
  * Only the bars the scored days need are evaluated: from `margin` bars before the first scored day (at least
  * the longest lookback a scored expression can have, so every value equals the full-panel one up to float32
  * rounding of rolling sums) to the last scored day's close.
@@ -14,6 +17,7 @@ import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { Evaluator } from './evaluate.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
+import { FACTOR_CORR_KERNEL } from '../fitness/metric_kernels.ts';
 
 export interface ScoreSetup {
   /** Daily labels `[D, N]` over the panel's trading days (purged at segment ends by the caller). */
@@ -28,6 +32,15 @@ export interface ScoreSetup {
   readonly margin: number;
   readonly groups: number;
   readonly minStocks: number;
+  /** Scored days (0-based within first..last) on which correlation with reference factors is measured. */
+  readonly refDays: Int32Array;
+}
+
+/** One expression's score: its summary and its largest |mean daily Spearman| with the reference factors. */
+export interface ScoreResult {
+  summary: FactorSummary;
+  /** NaN when there are no reference factors (or no day to compare on). */
+  maxCorr: number;
 }
 
 /** Roots evaluated per DAG: bounds memory (each root is a panel slice) while keeping most sharing. */
@@ -37,6 +50,8 @@ export class Scorer {
   private readonly evaluator: Evaluator;
   private readonly rows: tf.Tensor1D;
   private readonly label: tf.Tensor2D;
+  private readonly refRows: tf.Tensor1D;
+  private reference: tf.Tensor3D | null = null;
 
   constructor(panel: Panel, private readonly setup: ScoreSetup) {
     const { dayStart, dayEnd, first, last, margin, labels } = setup;
@@ -52,11 +67,26 @@ export class Scorer {
     this.evaluator = new Evaluator(slice);
     this.rows = tf.tensor1d(Int32Array.from({ length: last - first + 1 }, (_, i) => dayEnd[first + i] - 1 - b0), 'int32');
     this.label = tf.tensor2d(labels.slice(first * N, (last + 1) * N), [last - first + 1, N]);
+    this.refRows = tf.tensor1d(setup.refDays, 'int32');
   }
 
-  /** Training-style summaries of each expression over the scored days, in order. */
-  async score(exprs: readonly Node[]): Promise<FactorSummary[]> {
-    const out: FactorSummary[] = [];
+  /**
+   * Reference factors (e.g. a factor pool) as `[P, refDays, N]` daily values on the reference days, or null;
+   * every later score carries each expression's largest |correlation| with them.
+   */
+  setReference(values: Float32Array | null, count: number): void {
+    this.reference?.dispose();
+    this.reference = null;
+    if (!values || count === 0) return;
+    const R = this.setup.refDays.length;
+    const N = this.label.shape[1];
+    if (values.length !== count * R * N) throw new RangeError(`reference has ${values.length} values, expected ${count} x ${R} days x ${N} stocks`);
+    this.reference = tf.tensor3d(values, [count, R, N]);
+  }
+
+  /** Summaries of each expression over the scored days (and reference correlations), in order. */
+  async score(exprs: readonly Node[]): Promise<ScoreResult[]> {
+    const out: ScoreResult[] = [];
     for (let s = 0; s < exprs.length; s += CHUNK) {
       const roots = this.evaluator.evaluate(exprs.slice(s, s + CHUNK));
       const daily = roots.map((t) => {
@@ -67,7 +97,9 @@ export class Scorer {
       const stacked = tf.stack(daily);
       tf.dispose(daily);
       try {
-        out.push(...(await populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks })));
+        const summaries = await populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks });
+        const maxCorr = await this.referenceCorrelation(stacked);
+        summaries.forEach((summary, i) => out.push({ summary, maxCorr: maxCorr[i]! }));
       } finally {
         stacked.dispose();
       }
@@ -75,8 +107,33 @@ export class Scorer {
     return out;
   }
 
+  /** Largest |correlation| of each stacked factor with the reference factors, on the reference days. */
+  private async referenceCorrelation(stacked: tf.Tensor): Promise<Float64Array> {
+    const F = stacked.shape[0]!;
+    const out = new Float64Array(F).fill(NaN);
+    if (!this.reference) return out;
+    const P = this.reference.shape[0];
+    const both = tf.tidy(() => tf.concat([tf.gather(stacked, this.refRows, 1), this.reference!], 0));
+    const c = tf.engine().runKernel(FACTOR_CORR_KERNEL, { factors: both }, { minStocks: this.setup.minStocks }) as tf.Tensor;
+    both.dispose();
+    const m = await c.data();
+    c.dispose();
+    const W = F + P;
+    for (let i = 0; i < F; i++) {
+      let best = NaN;
+      for (let k = 0; k < P; k++) {
+        const v = Math.abs(m[i * W + F + k]!);
+        if (v === v && !(v <= best)) best = v;
+      }
+      out[i] = best;
+    }
+    return out;
+  }
+
   dispose(): void {
     this.rows.dispose();
     this.label.dispose();
+    this.refRows.dispose();
+    this.reference?.dispose();
   }
 }

@@ -3,8 +3,7 @@
  * views (no copy per worker); expressions travel as canonical text, their identity; values come back as
  * transferred buffers.
  */
-import type { ScoreSetup } from './scorer.ts';
-import type { FactorSummary } from '../fitness/metrics.ts';
+import type { ScoreResult, ScoreSetup } from './scorer.ts';
 
 export interface PanelMessage {
   type: 'panel';
@@ -31,10 +30,17 @@ export interface ScoreMessage {
   exprs: string[];
 }
 
-export type ToWorker = PanelMessage | EvalMessage | ScorerMessage | ScoreMessage | { type: 'close' };
+/** Reference factors for the scorer (`[count, refDays, N]`), or null to clear. */
+export interface ReferenceMessage {
+  type: 'reference';
+  values: Float32Array | null;
+  count: number;
+}
+
+export type ToWorker = PanelMessage | EvalMessage | ScorerMessage | ScoreMessage | ReferenceMessage | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; values: Float32Array[] }
-  | { type: 'scores'; id: number; summaries: FactorSummary[] }
+  | { type: 'scores'; id: number; summaries: ScoreResult[] }
   | { type: 'error'; id: number; name: string; message: string };

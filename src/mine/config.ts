@@ -41,6 +41,11 @@ export interface MineConfig {
   mutation: MutationRates;
   /** Selection fitness = fitness - parsimony x tree size (gplearn's parsimony coefficient). */
   parsimony: number;
+  /**
+   * Novelty pressure: selection fitness also loses novelty x |fitness| x (largest |correlation| with a pool
+   * member), so a population that has filled the pool with one family looks elsewhere. 0 turns it off.
+   */
+  novelty: number;
   /** A name in the fitness registry. */
   fitness: string;
   thresholds: PassThresholds;
@@ -71,6 +76,7 @@ export const DEFAULT_CONFIG: MineConfig = Object.freeze({
   crossover: 0.6,
   mutation: Object.freeze({ subtree: 0.12, hoist: 0.06, point: 0.1, window: 0.08 }),
   parsimony: 0.0005,
+  novelty: 1,
   fitness: 'composite',
   thresholds: REPORT_THRESHOLDS,
   correlation: 0.7,
@@ -146,6 +152,7 @@ export function resolveConfig(partial: unknown = {}): MineConfig {
   for (const k of Object.keys(DEFAULT_CONFIG.mutation) as (keyof MutationRates)[]) total += num(c.mutation[k], `mutation.${k}`, 0, 1);
   if (total > 1 + 1e-12) throw new MineConfigError('mutation', `crossover plus the mutation rates must be at most 1 (the rest is reproduction), got ${total}`);
   num(c.parsimony, 'parsimony', 0, 1);
+  num(c.novelty, 'novelty', 0, 10);
   if (typeof c.fitness !== 'string') throw new MineConfigError('fitness', `must be a fitness name, got ${JSON.stringify(c.fitness)}`);
   for (const k of Object.keys(REPORT_THRESHOLDS) as (keyof PassThresholds)[]) num(c.thresholds[k], `thresholds.${k}`, -1e9, 1e9);
   num(c.correlation, 'correlation', 0, 1);

@@ -11,6 +11,10 @@
  * then evaluated on the whole panel for their train/valid/test metrics and daily values; the test segment is
  * only reported, never used to select.
  *
+ * Novelty: each scored text is also correlated (on ~60 training days) with the pool as it stands when the text
+ * is first scored, and selection discounts fitness by that correlation (config `novelty`), so once a family of
+ * factors is in the pool the search is pushed towards others. Pool admission itself uses exact correlations.
+ *
  * Determinism: all randomness comes from one seeded generator whose state is checkpointed, and scoring does not
  * depend on the number of workers, so the same seed and data give the same pool on the same backend. A time
  * budget is the one stop rule that depends on the machine.
@@ -25,8 +29,8 @@ import { computeLabels, dailyFactor } from '../data/labels.ts';
 import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
 import { initBackend } from '../eval/backend.ts';
 import { Evaluator } from '../eval/evaluate.ts';
-import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
-import type { EvalPool } from '../eval/pool.ts';
+import { Scorer, type ScoreResult, type ScoreSetup } from '../eval/scorer.ts';
+import type { EvalPool, Reference } from '../eval/pool.ts';
 import { factorCorrelation, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
@@ -70,7 +74,8 @@ export interface Checkpoint {
   generation: number;
   rng: number;
   population: string[];
-  cache: [string, FactorSummary][];
+  /** Training summary and novelty correlation per scored text. */
+  cache: [string, ScoreResult][];
   pool: PoolMember[];
   rejected: string[];
   history: GenerationRecord[];
@@ -147,8 +152,31 @@ function prepare(panel: Panel, config: MineConfig): Prepared {
   const setup: ScoreSetup = {
     labels, dayStart: cal.start, dayEnd: cal.end, first: train.firstDay, last: train.lastDay,
     margin: prims.maxDepth * (maxWindow + 1), groups: config.groups, minStocks: 10,
+    refDays: sampleDays(train.lastDay - train.firstDay + 1),
   };
   return { panel, config, prims, fitness, segments, train, valid, labels, D, setup };
+}
+
+/** About 60 evenly spread training days: enough for a novelty correlation, far cheaper than all of them. */
+function sampleDays(days: number): Int32Array {
+  const step = Math.max(1, Math.ceil(days / 60));
+  return Int32Array.from({ length: Math.ceil(days / step) }, (_, i) => i * step);
+}
+
+/** The pool members' daily values on the reference days, `[P, refDays, N]`, for the scorer's novelty term. */
+function referenceOf(p: Prepared, pool: readonly PoolMember[], dailies: Map<string, Float32Array>): Reference | undefined {
+  if (p.config.novelty === 0 || pool.length === 0) return undefined;
+  const N = p.panel.N;
+  const R = p.setup.refDays.length;
+  const values = new Float32Array(pool.length * R * N);
+  pool.forEach((m, k) => {
+    const d = dailies.get(m.expr)!;
+    p.setup.refDays.forEach((r, i) => {
+      const day = p.train.firstDay + r;
+      values.set(d.subarray(day * N, (day + 1) * N), (k * R + i) * N);
+    });
+  });
+  return { values, count: pool.length };
 }
 
 /** Selection fitness of a training summary: greater is better, invalid is -Infinity. */
@@ -266,7 +294,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
 
   const resume = opts.resume;
   const rng = mulberry32(resume ? resume.rng : cfg.seed);
-  const cache = new Map<string, FactorSummary>((resume?.cache ?? []).map(([t, s]) => [t, revive(s)]));
+  const cache = new Map<string, ScoreResult>((resume?.cache ?? []).map(([t, s]) => [t, { summary: revive(s.summary), maxCorr: s.maxCorr ?? NaN }]));
   const pool: PoolMember[] = (resume?.pool ?? []).map((x) => ({
     ...x,
     metrics: Object.fromEntries(Object.entries(x.metrics).map(([k, v]) => [k, revive(v)])),
@@ -308,20 +336,25 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
       });
       const onProgress = (done: number, total: number) => opts.onProgress?.({ generation, done, total });
       onProgress(0, fresh.length);
-      const sums = workerPool ? await workerPool.score(panel, p.setup, fresh, onProgress) : await localScorer!.score(fresh);
+      const reference = referenceOf(p, pool, dailies);
+      if (!workerPool) localScorer!.setReference(reference?.values ?? null, reference?.count ?? 0);
+      const sums = workerPool ? await workerPool.score(panel, p.setup, fresh, onProgress, reference) : await localScorer!.score(fresh);
       if (!workerPool) onProgress(fresh.length, fresh.length);
       fresh.forEach((n, i) => cache.set(print(n), sums[i]!));
 
-      const raw = Float64Array.from(texts, (t) => selectionFitness(p, cache.get(t)));
+      const raw = Float64Array.from(texts, (t) => selectionFitness(p, cache.get(t)!.summary));
       const sizes = population.map(treeSize);
-      const fit = Float64Array.from(raw, (v, i) => v - cfg.parsimony * sizes[i]!);
+      const fit = Float64Array.from(raw, (v, i) => {
+        const corr = cache.get(texts[i]!)!.maxCorr;
+        return v - cfg.novelty * Math.abs(v) * (corr === corr ? corr : 0) - cfg.parsimony * sizes[i]!;
+      });
 
       // Pool candidates: distinct, new, passing on training; fittest first (ties by text, for determinism).
       const inPool = new Set(pool.map((x) => x.expr));
       const candMap = new Map<string, { expr: string; node: Node; fitness: number; size: number }>();
       texts.forEach((t, i) => {
         if (candMap.has(t) || inPool.has(t) || rejected.has(t) || !Number.isFinite(raw[i]!)) return;
-        if (!passes(cache.get(t)!, cfg.thresholds)) return;
+        if (!passes(cache.get(t)!.summary, cfg.thresholds)) return;
         candMap.set(t, { expr: t, node: population[i]!, fitness: raw[i]!, size: sizes[i]! });
       });
       const cands = [...candMap.values()].sort((a, b) => b.fitness - a.fitness || (a.expr < b.expr ? -1 : a.expr > b.expr ? 1 : 0)).slice(0, cfg.candidates);
