@@ -36,7 +36,7 @@ const D = cal.days.length;
 const setup: ScoreSetup = {
   labels, dayStart: cal.start, dayEnd: cal.end, first: 0, last: Math.round(D / 2) - 1,
   margin: prims.maxDepth * (Math.max(...prims.windows) + 1), groups: 5, minStocks: 10,
-  refDays: Int32Array.from({ length: 60 }, (_, i) => i * 2),
+  refDays: Int32Array.from({ length: 30 }, (_, i) => i * 5),
 };
 console.log(`${panel.T} bars x ${panel.N} stocks; ${trees.length} random trees; training days 0..${setup.last} of ${D}`);
 

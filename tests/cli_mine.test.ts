@@ -90,13 +90,13 @@ test('the same seed gives the same pool and history', () => {
 });
 
 test('a run killed mid-way and resumed ends like an uninterrupted one', async () => {
-  const generations = '8';
+  const generations = '6';
   const full = join(dir, 'full');
-  const r = cli('mine', ...base, '--population', '60', '--generations', generations, '--out', full, '--quiet');
+  const r = cli('mine', ...base, '--population', '40', '--generations', generations, '--out', full, '--quiet');
   assert.equal(r.status, 0, r.stderr);
 
   const killed = join(dir, 'killed');
-  const child = spawn(process.execPath, cliArgs(['mine', ...base, '--population', '60', '--generations', generations, '--out', killed, '--quiet']), { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  const child = spawn(process.execPath, cliArgs(['mine', ...base, '--population', '40', '--generations', generations, '--out', killed, '--quiet']), { cwd: PROJECT_ROOT, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let reached = -1;
   const t0 = Date.now();
@@ -112,7 +112,7 @@ test('a run killed mid-way and resumed ends like an uninterrupted one', async ()
   child.kill('SIGKILL');
   await exited;
   const at = readJson(join(killed, 'checkpoint.json')).generation;
-  assert.ok(reached >= 1 && at < 8, `killed after generation ${at} (want 1..7)`);
+  assert.ok(reached >= 1 && at < 6, `killed after generation ${at} (want 1..5)`);
 
   const again = cli('mine', '--data', bars, '--resume', killed, '--workers', '1');
   assert.equal(again.status, 0, again.stderr);

@@ -85,9 +85,11 @@ export class Scorer {
   }
 
   /** Summaries of each expression over the scored days (and reference correlations), in order. */
-  async score(exprs: readonly Node[]): Promise<ScoreResult[]> {
+  async score(exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<ScoreResult[]> {
     const out: ScoreResult[] = [];
     for (let s = 0; s < exprs.length; s += CHUNK) {
+      // Between chunks the event loop runs, so a caller on this thread sees progress and signals (Ctrl-C).
+      if (s > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       const roots = this.evaluator.evaluate(exprs.slice(s, s + CHUNK));
       const daily = roots.map((t) => {
         const d = tf.gather(t, this.rows, 0);
@@ -103,6 +105,7 @@ export class Scorer {
       } finally {
         stacked.dispose();
       }
+      onProgress?.(out.length, exprs.length);
     }
     return out;
   }

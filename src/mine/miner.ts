@@ -11,7 +11,7 @@
  * then evaluated on the whole panel for their train/valid/test metrics and daily values; the test segment is
  * only reported, never used to select.
  *
- * Novelty: each scored text is also correlated (on ~60 training days) with the pool as it stands when the text
+ * Novelty: each scored text is also correlated (on ~30 training days) with the pool as it stands when the text
  * is first scored, and selection discounts fitness by that correlation (config `novelty`), so once a family of
  * factors is in the pool the search is pushed towards others. Pool admission itself uses exact correlations.
  *
@@ -157,9 +157,9 @@ function prepare(panel: Panel, config: MineConfig): Prepared {
   return { panel, config, prims, fitness, segments, train, valid, labels, D, setup };
 }
 
-/** About 60 evenly spread training days: enough for a novelty correlation, far cheaper than all of them. */
+/** About 30 evenly spread training days: enough for a novelty correlation, far cheaper than all of them. */
 function sampleDays(days: number): Int32Array {
-  const step = Math.max(1, Math.ceil(days / 60));
+  const step = Math.max(1, Math.ceil(days / 30));
   return Int32Array.from({ length: Math.ceil(days / step) }, (_, i) => i * step);
 }
 
@@ -338,8 +338,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
       onProgress(0, fresh.length);
       const reference = referenceOf(p, pool, dailies);
       if (!workerPool) localScorer!.setReference(reference?.values ?? null, reference?.count ?? 0);
-      const sums = workerPool ? await workerPool.score(panel, p.setup, fresh, onProgress, reference) : await localScorer!.score(fresh);
-      if (!workerPool) onProgress(fresh.length, fresh.length);
+      const sums = workerPool ? await workerPool.score(panel, p.setup, fresh, onProgress, reference) : await localScorer!.score(fresh, onProgress);
       fresh.forEach((n, i) => cache.set(print(n), sums[i]!));
 
       const raw = Float64Array.from(texts, (t) => selectionFitness(p, cache.get(t)!.summary));
