@@ -38,8 +38,8 @@ export class FloatSorter {
    * the next call, so callers that keep it copy it.
    */
   sort(bits: Int32Array, off: number, stocks: Int32Array, m: number): Int32Array {
-    let keys = this.keys, keys2 = this.keys2, idx = this.idx, idx2 = this.idx2;
     const hist = this.hist;
+    let keys = this.keys, idx = this.idx;
     hist.fill(0, 512);
     for (let i = 0; i < m; i++) {
       const j = stocks[i];
@@ -53,16 +53,9 @@ export class FloatSorter {
       hist[768 + ((k >> 24) & 255)]++;
     }
     if (m === 0) return idx;
-    let top = 0;
-    for (let pass = 2; pass < 4; pass++) {
-      if (!radixPass(keys, idx, keys2, idx2, hist, pass, m)) continue;
-      const tk = keys, ti = idx;
-      keys = keys2;
-      idx = idx2;
-      keys2 = tk;
-      idx2 = ti;
-      top++;
-    }
+    const top = this.passes(2, m);
+    keys = this.keys;
+    idx = this.idx;
     // Sorted by the top 16 bits; the insertion sort gives up after a linear number of moves.
     let moves = 0;
     const budget = top === 0 ? -1 : 4 * m; // all keys in one group: straight to the low passes
@@ -91,21 +84,27 @@ export class FloatSorter {
         hist[512 + ((k >> 16) & 255)]++;
         hist[768 + ((k >> 24) & 255)]++;
       }
-      for (let pass = 0; pass < 4; pass++) {
-        if (!radixPass(keys, idx, keys2, idx2, hist, pass, m)) continue;
-        const tk = keys, ti = idx;
-        keys = keys2;
-        idx = idx2;
-        keys2 = tk;
-        idx2 = ti;
-      }
+      this.passes(0, m);
     }
-    // Either pair works as scratch next time; keep the returned one first.
-    this.keys = keys;
-    this.keys2 = keys2;
-    this.idx = idx;
-    this.idx2 = idx2;
-    return idx;
+    return this.idx;
+  }
+
+  /**
+   * Stable LSD passes on bytes from..3 of the first m keys, each from the first pair of arrays into the second,
+   * which then becomes the first; returns how many passes moved anything.
+   */
+  private passes(from: number, m: number): number {
+    let moved = 0;
+    for (let pass = from; pass < 4; pass++) {
+      if (!radixPass(this.keys, this.idx, this.keys2, this.idx2, this.hist, pass, m)) continue;
+      const tk = this.keys, ti = this.idx;
+      this.keys = this.keys2;
+      this.idx = this.idx2;
+      this.keys2 = tk;
+      this.idx2 = ti;
+      moved++;
+    }
+    return moved;
   }
 }
 
