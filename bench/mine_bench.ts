@@ -12,6 +12,7 @@ import { loadBars } from '../src/data/csv.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels, dailyFactor } from '../src/data/labels.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
+import { MIN_STOCKS } from '../src/fitness/metrics.ts';
 import { initBackend } from '../src/eval/backend.ts';
 import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
 import { EvalPool, availableCores } from '../src/eval/pool.ts';
@@ -35,7 +36,7 @@ const trees = rampedHalfAndHalf(mulberry32(1), prims, P);
 const D = cal.days.length;
 const setup: ScoreSetup = {
   labels, dayStart: cal.start, dayEnd: cal.end, first: 0, last: Math.round(D / 2) - 1,
-  margin: prims.maxDepth * (Math.max(...prims.windows) + 1), groups: 5, minStocks: 10,
+  margin: prims.maxDepth * (Math.max(...prims.windows) + 1), groups: 5, minStocks: MIN_STOCKS,
   refDays: Int32Array.from({ length: 30 }, (_, i) => i * 5),
 };
 console.log(`${panel.T} bars x ${panel.N} stocks; ${trees.length} random trees; training days 0..${setup.last} of ${D}`);

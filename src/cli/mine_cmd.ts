@@ -454,8 +454,8 @@ export const mineCommand: CommandSpec = {
           generation: record.generation, generations: config.generations, best: record.best, mean: record.mean, pool: record.pool,
           poolSize: config.poolSize, evaluations: record.evaluations, seconds: record.seconds, eta: eta(record.generation + 1, 0),
         });
-        // Scoring on this thread never leaves the microtask queue, so a Ctrl-C would wait for the whole run; a
-        // macrotask turn here lets the signal handler run between generations.
+        // A macrotask turn per generation lets a Ctrl-C be seen even when a generation's scoring fits in one
+        // chunk (the scorer yields only between chunks).
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } finally {

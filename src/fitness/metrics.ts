@@ -84,6 +84,9 @@ export interface FactorSummary {
 
 const YEAR = 242;
 
+/** Default fewest stocks with both factor and label for a day to count. */
+export const MIN_STOCKS = 10;
+
 interface Resolved {
   q: number;
   minStocks: number;
@@ -93,7 +96,7 @@ interface Resolved {
 
 function resolve(D: number, opts: MetricOptions | undefined): Resolved {
   const q = Math.max(1, Math.floor(opts?.groups ?? 5));
-  const minStocks = Math.max(2, Math.floor(opts?.minStocks ?? 10));
+  const minStocks = Math.max(2, Math.floor(opts?.minStocks ?? MIN_STOCKS));
   let first = 0;
   let last = D - 1;
   if (opts?.rows) {

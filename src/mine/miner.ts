@@ -28,10 +28,10 @@ import { tradingDays } from '../data/calendar.ts';
 import { computeLabels, dailyFactor } from '../data/labels.ts';
 import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
 import { initBackend } from '../eval/backend.ts';
-import { Evaluator } from '../eval/evaluate.ts';
+import { evaluateToArrays } from '../eval/evaluate.ts';
 import { Scorer, type ScoreResult, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool, Reference } from '../eval/pool.ts';
-import { factorCorrelation, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
+import { factorCorrelation, MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
 import { rampedHalfAndHalf, randomTree } from '../gp/generate.ts';
@@ -151,7 +151,7 @@ function prepare(panel: Panel, config: MineConfig): Prepared {
   const maxWindow = Math.max(...prims.windows);
   const setup: ScoreSetup = {
     labels, dayStart: cal.start, dayEnd: cal.end, first: train.firstDay, last: train.lastDay,
-    margin: prims.maxDepth * (maxWindow + 1), groups: config.groups, minStocks: 10,
+    margin: prims.maxDepth * (maxWindow + 1), groups: config.groups, minStocks: MIN_STOCKS,
     refDays: sampleDays(train.lastDay - train.firstDay + 1),
   };
   return { panel, config, prims, fitness, segments, train, valid, labels, D, setup };
@@ -219,15 +219,11 @@ function breed(rng: Rng, p: Prepared, parents: readonly Node[], fit: Float64Arra
   return next;
 }
 
-/** Whole-panel daily values of expressions (for pool candidates and members). */
-function dailyValues(panel: Panel, exprs: readonly Node[]): Float32Array[] {
-  const ev = new Evaluator(panel);
+/** Whole-panel daily values of expressions (pool candidates and members), a few panels at a time. */
+async function dailyValues(panel: Panel, exprs: readonly Node[]): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (let s = 0; s < exprs.length; s += 16) {
-    for (const t of ev.evaluate(exprs.slice(s, s + 16))) {
-      out.push(dailyFactor(panel, t.dataSync() as Float32Array));
-      t.dispose();
-    }
+    for (const v of await evaluateToArrays(panel, exprs.slice(s, s + 16))) out.push(dailyFactor(panel, v));
   }
   return out;
 }
@@ -246,9 +242,9 @@ function segmentMetrics(p: Prepared, daily: Float32Array[]): Partial<Record<Segm
  * the same direction, then join unless a pool member's |correlation| (mean daily Spearman over training and
  * validation days) exceeds the threshold; a fitter candidate replaces the members it is too close to.
  */
-function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, Float32Array>, rejected: Set<string>, cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): void {
+async function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, Float32Array>, rejected: Set<string>, cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): Promise<void> {
   if (cands.length === 0) return;
-  const daily = dailyValues(p.panel, cands.map((c) => c.node));
+  const daily = await dailyValues(p.panel, cands.map((c) => c.node));
   const metrics = segmentMetrics(p, daily);
   cands.forEach((cand, i) => {
     const m = metrics[i]!;
@@ -310,7 +306,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
   let population: Node[] = resume ? resume.population.map(fromText) : rampedHalfAndHalf(rng, p.prims, cfg.population);
   let generation = resume?.generation ?? 0;
   const dailies = new Map<string, Float32Array>();
-  if (pool.length) dailyValues(panel, pool.map((x) => fromText(x.expr))).forEach((d, i) => dailies.set(pool[i]!.expr, d));
+  if (pool.length) (await dailyValues(panel, pool.map((x) => fromText(x.expr)))).forEach((d, i) => dailies.set(pool[i]!.expr, d));
 
   let workerPool = opts.pool;
   const ownPool = !workerPool && (opts.workers ?? 1) > 1;
@@ -357,7 +353,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
         candMap.set(t, { expr: t, node: population[i]!, fitness: raw[i]!, size: sizes[i]! });
       });
       const cands = [...candMap.values()].sort((a, b) => b.fitness - a.fitness || (a.expr < b.expr ? -1 : a.expr > b.expr ? 1 : 0)).slice(0, cfg.candidates);
-      updatePool(p, pool, dailies, rejected, cands, generation);
+      await updatePool(p, pool, dailies, rejected, cands, generation);
 
       let best = -Infinity, bestIdx = 0, sum = 0, finite = 0;
       raw.forEach((v, i) => {
