@@ -3,15 +3,14 @@
  * 1,000 random GP trees (ramped half-and-half over the whole operator table, windows 1..15, seed 1) on the full
  * real 30-minute panel, scored exactly as `alphaflow mine` scores a generation (src/eval/scorer.ts: one DAG per
  * chunk, the training half of the days plus a lookback margin, the registered metrics kernel), on this thread
- * and on one worker thread per core, with novelty correlations against 20 reference factors as in a run. Target: >= 100 per second on the 2-core CPU default. Skips with a message
- * when ../shared data is absent.
+ * and on one worker thread per core, fingerprints for the novelty term included. Target: >= 100 per second on
+ * the 2-core CPU default. Skips with a message when ../shared data is absent.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadBars } from '../src/data/csv.ts';
 import { tradingDays } from '../src/data/calendar.ts';
-import { computeLabels, dailyFactor } from '../src/data/labels.ts';
-import { evaluateToArrays } from '../src/eval/evaluate.ts';
+import { computeLabels } from '../src/data/labels.ts';
 import { MIN_STOCKS } from '../src/fitness/metrics.ts';
 import { initBackend } from '../src/eval/backend.ts';
 import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
@@ -41,19 +40,7 @@ const setup: ScoreSetup = {
 };
 console.log(`${panel.T} bars x ${panel.N} stocks; ${trees.length} random trees; training days 0..${setup.last} of ${D}`);
 
-// As in a run with a pool: novelty correlations against 20 reference factors (here: 20 other random trees).
-const refTrees = rampedHalfAndHalf(mulberry32(2), prims, 20);
-const refVals = await evaluateToArrays(panel, refTrees);
-const R = setup.refDays.length;
-const N = panel.N;
-const reference = { values: new Float32Array(refTrees.length * R * N), count: refTrees.length };
-refVals.forEach((v, k) => {
-  const daily = dailyFactor(panel, v);
-  setup.refDays.forEach((r, i) => reference.values.set(daily.subarray((setup.first + r) * N, (setup.first + r + 1) * N), (k * R + i) * N));
-});
-
 const scorer = new Scorer(panel, setup);
-scorer.setReference(reference.values, reference.count);
 await scorer.score(trees.slice(0, 50)); // warm-up
 let t0 = performance.now();
 const local = await scorer.score(trees);
@@ -63,10 +50,10 @@ scorer.dispose();
 
 const cores = await availableCores();
 const pool = await EvalPool.create(cores);
-await pool.score(panel, setup, trees.slice(0, 50), undefined, reference);
+await pool.score(panel, setup, trees.slice(0, 50));
 t0 = performance.now();
-const parallel = await pool.score(panel, setup, trees, undefined, reference);
+const parallel = await pool.score(panel, setup, trees);
 const s2 = (performance.now() - t0) / 1000;
 pool.close();
-const same = parallel.every((s, i) => Object.is(s.summary.rank_ic, local[i]!.summary.rank_ic) && Object.is(s.maxCorr, local[i]!.maxCorr));
-console.log(`${cores} worker threads: ${s2.toFixed(2)} s, ${(trees.length / s2).toFixed(1)} evaluations/s (target >= 100); same rank ICs as one thread: ${same}`);
+const same = parallel.every((s, i) => Object.is(s.summary.rank_ic, local[i]!.summary.rank_ic) && s.fingerprint.every((x, k) => Object.is(x, local[i]!.fingerprint[k])));
+console.log(`${cores} worker threads: ${s2.toFixed(2)} s, ${(trees.length / s2).toFixed(1)} evaluations/s (target >= 100); same rank ICs and fingerprints as one thread: ${same}`);

@@ -186,8 +186,16 @@ test('on the built-in synthetic market the planted factors are matched to the po
   const out = join(dir, 'synthetic');
   const r = cli('mine', '--population', '20', '--generations', '1', '--out', out, '--quiet', '--workers', '1');
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /planted\s+realised_rank_ic\s+correlation\s+match_test_rank_ic\s+closest pool factor/);
+  assert.match(r.stdout, /planted\s+realised_rank_ic\s+correlation\s+match_test_rank_ic\s+recovered\s+closest pool factor/);
   for (const p of DEFAULT_PLANTED) assert.ok(r.stdout.includes(print(parse(p))), `${p} in the planted table`);
+  // planted.json holds the same table as data; one generation of 20 recovers nothing.
+  const planted = readJson(join(out, 'planted.json')).planted;
+  assert.deepEqual(planted.map((p: { expr: string }) => p.expr), DEFAULT_PLANTED.map((p) => print(parse(p))));
+  for (const p of planted) {
+    assert.ok(Math.abs(p.realised_rank_ic) > 0.03, 'realised rank IC recorded');
+    assert.equal(typeof p.recovered, 'boolean');
+    if (p.match !== null) assert.ok(r.stdout.includes(p.match), `${p.match} in the printed table`);
+  }
   const data = readJson(join(out, 'config.json')).data;
   assert.equal(data.source, 'synthetic');
   assert.equal(data.seed, 1);

@@ -11,7 +11,10 @@ import { mine, mineGenerations, type Checkpoint, type GenerationRecord, type Min
 import { MineConfigError, resolveConfig } from '../src/mine/config.ts';
 import { parse } from '../src/expr/parse.ts';
 import { print } from '../src/expr/print.ts';
-import { factorCorrelation } from '../src/fitness/metrics.ts';
+import { factorCorrelation, populationMetrics } from '../src/fitness/metrics.ts';
+import { passes } from '../src/fitness/registry.ts';
+import { computeLabels } from '../src/data/labels.ts';
+import { parseSplitArgs, purgeLabels, splitDays } from '../src/data/splits.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
 import { dailyFactor } from '../src/data/labels.ts';
 import { tradingDays } from '../src/data/calendar.ts';
@@ -81,6 +84,31 @@ test('each canonical text is scored once per run; the pool obeys its rules', asy
   const corr = factorCorrelation(daily, D, panel.N, { rows: [train.firstDay, valid.lastDay] });
   const F = daily.length;
   for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) assert.ok(Math.abs(corr[i * F + j]!) <= 0.7, `${res.pool[i]!.expr} ~ ${res.pool[j]!.expr}`);
+});
+
+test('shunned texts passed training and failed validation', async () => {
+  const strict = { ...base, generations: 4, thresholds: { ic: 0.02, longExcess: 0.1, monotonicity: 0.6 } };
+  let last: Checkpoint | undefined;
+  for await (const e of mineGenerations(small.panel, strict)) last = e.checkpoint;
+  const shunned = last!.shunned;
+  assert.ok(shunned.length > 0 && shunned.length <= 50, `${shunned.length} shunned`);
+  assert.equal(new Set(shunned).size, shunned.length);
+  const rejected = new Set(last!.rejected);
+  for (const t of shunned) assert.ok(rejected.has(t), `${t} is rejected too`);
+  const panel = small.panel;
+  const D = tradingDays(panel).days.length;
+  const daily = (await evaluateToArrays(panel, shunned.map((t) => parse(t)))).map((v) => dailyFactor(panel, v));
+  const labels = computeLabels(panel, { horizon: 1 }).values;
+  const cal = tradingDays(panel);
+  const segs = splitDays(cal.days, parseSplitArgs({ split: '0.5,0.25,0.25' }));
+  const purged = purgeLabels(labels, D, panel.N, segs, 1);
+  const seg = (n: string) => segs.find((x) => x.name === n)!;
+  const tr = populationMetrics(daily, purged, D, panel.N, { rows: [seg('train').firstDay, seg('train').lastDay] });
+  const va = populationMetrics(daily, purged, D, panel.N, { rows: [seg('valid').firstDay, seg('valid').lastDay] });
+  shunned.forEach((t, i) => {
+    assert.ok(passes(tr[i]!, strict.thresholds), `${t} passes on training`);
+    assert.ok(!passes(va[i]!, strict.thresholds) || va[i]!.direction !== tr[i]!.direction, `${t} fails on validation`);
+  });
 });
 
 test('config errors name the field and suggest the right key', () => {

@@ -39,6 +39,8 @@ export const RUN_FILES = { config: 'config.json', checkpoint: 'checkpoint.json',
 /** Metrics written per segment to pool.csv, in this order. */
 export const CSV_METRICS: readonly (keyof FactorSummary)[] = ['ic', 'rank_ic', 'icir', 'rank_icir', 'long_excess', 'long_short', 'monotonicity', 'turnover'];
 const SEGMENTS = ['train', 'valid', 'test'] as const;
+/** Written on the built-in synthetic market: each planted factor and its closest pool factor. */
+export const PLANTED_FILE = 'planted.json';
 
 /** What config.json records about the data, checked on resume. */
 export interface DataDescription {
@@ -220,7 +222,13 @@ export interface PlantedMatch {
   match?: string;
   correlation: number;
   testRankIC: number;
+  /** The issue's quality bar: the match is related (|correlation| >= 0.5) and its test rank IC, signed as the
+   * planted factor's, is at least 70 % of the planted factor's realised rank IC. */
+  recovered: boolean;
 }
+
+/** The recovery rule of `PlantedMatch.recovered`. */
+export const RECOVERY = { minCorrelation: 0.5, icShare: 0.7 } as const;
 
 /** For each planted alpha, the pool factor closest to it on the test segment (the whole panel without one). */
 export async function matchPlanted(panel: Panel, planted: readonly PlantedAlpha[], pool: readonly PoolMember[], test: Segment | undefined, workers = 1): Promise<PlantedMatch[]> {
@@ -241,8 +249,13 @@ export async function matchPlanted(panel: Panel, planted: readonly PlantedAlpha[
         best = j;
       }
     });
-    if (best < 0) return { planted: p, correlation: NaN, testRankIC: NaN };
-    return { planted: p, match: pool[best]!.expr, correlation: corr[i * F + planted.length + best]!, testRankIC: pool[best]!.metrics.test?.rank_ic ?? NaN };
+    if (best < 0) return { planted: p, correlation: NaN, testRankIC: NaN, recovered: false };
+    const correlation = corr[i * F + planted.length + best]!;
+    const testRankIC = pool[best]!.metrics.test?.rank_ic ?? NaN;
+    // A match anti-correlated with the planted factor predicts with the opposite sign.
+    const recovered = Math.abs(correlation) >= RECOVERY.minCorrelation &&
+      Math.sign(correlation) * testRankIC * Math.sign(p.realisedRankIC) >= RECOVERY.icShare * Math.abs(p.realisedRankIC);
+    return { planted: p, match: pool[best]!.expr, correlation, testRankIC, recovered };
   });
 }
 
@@ -257,9 +270,21 @@ export function poolTable(pool: readonly PoolMember[]): string {
 }
 
 export function plantedTable(matches: readonly PlantedMatch[]): string {
-  const rows = [['planted', 'realised_rank_ic', 'correlation', 'match_test_rank_ic', 'closest pool factor']];
-  for (const m of matches) rows.push([m.planted.expr, formatMetric(m.planted.realisedRankIC), formatMetric(m.correlation), formatMetric(m.testRankIC), m.match ?? '(empty pool)']);
+  const rows = [['planted', 'realised_rank_ic', 'correlation', 'match_test_rank_ic', 'recovered', 'closest pool factor']];
+  for (const m of matches) rows.push([m.planted.expr, formatMetric(m.planted.realisedRankIC), formatMetric(m.correlation), formatMetric(m.testRankIC), m.recovered ? 'yes' : 'no', m.match ?? '(empty pool)']);
   return formatTable(rows, new Set([1, 2, 3]));
+}
+
+/** planted.json: the planted table as data. */
+export function plantedJson(matches: readonly PlantedMatch[]): string {
+  return JSON.stringify({
+    rule: `recovered: |correlation| >= ${RECOVERY.minCorrelation} and test rank IC (signed as the planted factor) >= ${RECOVERY.icShare} x realised rank IC`,
+    planted: matches.map((m) => ({
+      expr: m.planted.expr, realised_rank_ic: m.planted.realisedRankIC, match: m.match ?? null,
+      correlation: Number.isFinite(m.correlation) ? m.correlation : null, match_test_rank_ic: Number.isFinite(m.testRankIC) ? m.testRankIC : null,
+      recovered: m.recovered,
+    })),
+  }, null, 2) + '\n';
 }
 
 const STOP_TEXT: Record<StopReason, string> = {
@@ -350,7 +375,7 @@ export const mineCommand: CommandSpec = {
       } catch (e) {
         throw new UsageError(`cannot read ${cpPath}: ${(e as Error).message}`);
       }
-      if (resume.version !== 1 || !resume.config) throw new UsageError(`${cpPath} is not a version-1 mining checkpoint`);
+      if (resume.version !== 2 || !resume.config) throw new UsageError(`${cpPath} is not a version-2 mining checkpoint (an older alphaflow's checkpoints cannot be resumed)`);
       try {
         recordedData = (JSON.parse(readFileSync(join(resumeDir, RUN_FILES.config), 'utf8')) as { data?: DataDescription }).data;
       } catch {
@@ -470,9 +495,10 @@ export const mineCommand: CommandSpec = {
     if (result.pool.length) out.push(poolTable(result.pool).trimEnd());
     if (synthetic && synthetic.planted.length) {
       const matches = await matchPlanted(panel, synthetic.planted, result.pool, segments.find((s) => s.name === 'test'), workers);
+      writeAtomic(join(dir, PLANTED_FILE), plantedJson(matches));
       out.push('', 'planted factors of the synthetic market and the closest pool factor (correlation over the test days):', plantedTable(matches).trimEnd());
     }
-    out.push('', `files in ${dir}: ${Object.values(RUN_FILES).join(', ')}`);
+    out.push('', `files in ${dir}: ${[...Object.values(RUN_FILES), ...(synthetic?.planted.length ? [PLANTED_FILE] : [])].join(', ')}`);
     if (result.stop === 'aborted' || result.stop === 'time') out.push(`continue with: alphaflow mine --resume ${dir}${dataArgs(data) ? ` ${dataArgs(data)}` : ''}`);
     process.stdout.write(out.join('\n') + '\n');
     return result.stop === 'aborted' ? 130 : 0;

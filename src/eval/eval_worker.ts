@@ -82,14 +82,12 @@ port.onMessage((msg) => {
   } else if (msg.type === 'scorer') {
     scorer?.dispose();
     scorer = new Scorer(evaluator!.panel, msg.setup);
-  } else if (msg.type === 'reference') {
-    scorer?.setReference(msg.values, msg.count);
   } else if (msg.type === 'score') {
     const s = scorer;
     if (!s) return fail(msg.id, new Error('no scorer was set up on the worker'));
     // Messages are handled in order and the pool waits for each answer, so scores never interleave.
     s.score(msg.exprs.map((e) => parse(e, { fields: fieldNames })))
-      .then((summaries) => port.post({ type: 'scores', id: msg.id, summaries }, []))
+      .then((summaries) => port.post({ type: 'scores', id: msg.id, summaries }, summaries.map((x) => x.fingerprint.buffer as ArrayBuffer)))
       .catch((e) => fail(msg.id, e));
   } else if (msg.type === 'eval') {
     try {

@@ -76,17 +76,10 @@ function shared(panel: Panel): [string, Float32Array][] {
   return fields;
 }
 
-/** Reference factors for scoring: `[count, refDays, N]` values. */
-export interface Reference {
-  readonly values: Float32Array;
-  readonly count: number;
-}
-
 interface Slot {
   handle: WorkerHandle;
   panel?: Panel;
   setup?: ScoreSetup;
-  reference?: Reference;
   busy?: { resolve(v: Float32Array[] | ScoreResult[]): void; reject(e: Error): void };
 }
 
@@ -137,16 +130,16 @@ export class EvalPool {
   }
 
   /**
-   * Metric summaries of each expression over `setup`'s scored days (see Scorer), in order: workers evaluate
-   * and score their chunks and send back only the summaries.
+   * Metric summaries and fingerprints of each expression over `setup`'s scored days (see Scorer), in order:
+   * workers evaluate and score their chunks and send back only those.
    */
-  score(panel: Panel, setup: ScoreSetup, exprs: readonly Node[], onProgress?: (done: number, total: number) => void, reference?: Reference): Promise<ScoreResult[]> {
-    return this.dispatch(panel, { setup, reference }, exprs, (id, texts) => ({ type: 'score', id, exprs: texts }), onProgress) as Promise<ScoreResult[]>;
+  score(panel: Panel, setup: ScoreSetup, exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<ScoreResult[]> {
+    return this.dispatch(panel, setup, exprs, (id, texts) => ({ type: 'score', id, exprs: texts }), onProgress) as Promise<ScoreResult[]>;
   }
 
   private async dispatch(
     panel: Panel,
-    scoring: { setup: ScoreSetup; reference?: Reference } | undefined,
+    scoring: ScoreSetup | undefined,
     exprs: readonly Node[],
     message: (id: number, texts: string[]) => ToWorker,
     onProgress?: (done: number, total: number) => void,
@@ -166,14 +159,9 @@ export class EvalPool {
         slot.panel = panel;
         slot.setup = undefined;
       }
-      if (scoring && slot.setup !== scoring.setup) {
-        slot.handle.post({ type: 'scorer', setup: scoring.setup });
-        slot.setup = scoring.setup;
-        slot.reference = undefined;
-      }
-      if (scoring && slot.reference !== scoring.reference) {
-        slot.handle.post({ type: 'reference', values: scoring.reference?.values ?? null, count: scoring.reference?.count ?? 0 });
-        slot.reference = scoring.reference;
+      if (scoring && slot.setup !== scoring) {
+        slot.handle.post({ type: 'scorer', setup: scoring });
+        slot.setup = scoring;
       }
       while (next < texts.length) {
         const start = next;

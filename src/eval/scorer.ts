@@ -5,8 +5,8 @@
  * chunk is stacked to `[F, days, N]` and scored by the registered `af_daily_metrics` kernel; only a few numbers
  * per factor-day come back. This is the miner's inner loop; workers run the same class (pool.ts).
  *
- * Optionally each expression is also correlated with reference factors (the miner's pool) on a sample of the
- * scored days, by the registered `af_factor_corr` kernel: the miner rewards novelty with it.
+ * Each expression also gets a fingerprint: its cross-sectional ranks on a sample of the scored days
+ * (src/fitness/fingerprint.ts), with which the miner compares it with its pool for the novelty term.
  *
  * Only the bars the scored days need are evaluated: from `margin` bars before the first scored day (at least
  * the longest lookback a scored expression can have, so every value equals the full-panel one up to float32
@@ -17,7 +17,7 @@ import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { Evaluator } from './evaluate.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
-import { FACTOR_CORR_KERNEL } from '../fitness/metric_kernels.ts';
+import { fingerprints } from '../fitness/fingerprint.ts';
 
 export interface ScoreSetup {
   /** Daily labels `[D, N]` over the panel's trading days (purged at segment ends by the caller). */
@@ -32,15 +32,15 @@ export interface ScoreSetup {
   readonly margin: number;
   readonly groups: number;
   readonly minStocks: number;
-  /** Scored days (0-based within first..last) on which correlation with reference factors is measured. */
+  /** Scored days (0-based within first..last) that make up the fingerprints. */
   readonly refDays: Int32Array;
 }
 
-/** One expression's score: its summary and its largest |mean daily Spearman| with the reference factors. */
+/** One expression's score: its summary over the scored days and its fingerprint on the sample days. */
 export interface ScoreResult {
   summary: FactorSummary;
-  /** NaN when there are no reference factors (or no day to compare on). */
-  maxCorr: number;
+  /** `[refDays, N]`, see src/fitness/fingerprint.ts. */
+  fingerprint: Float32Array;
 }
 
 /** Roots evaluated per DAG: bounds memory (each root is a panel slice) while keeping most sharing. */
@@ -51,7 +51,6 @@ export class Scorer {
   private readonly rows: tf.Tensor1D;
   private readonly label: tf.Tensor2D;
   private readonly refRows: tf.Tensor1D;
-  private reference: tf.Tensor3D | null = null;
 
   constructor(panel: Panel, private readonly setup: ScoreSetup) {
     const { dayStart, dayEnd, first, last, margin, labels } = setup;
@@ -70,21 +69,7 @@ export class Scorer {
     this.refRows = tf.tensor1d(setup.refDays, 'int32');
   }
 
-  /**
-   * Reference factors (e.g. a factor pool) as `[P, refDays, N]` daily values on the reference days, or null;
-   * every later score carries each expression's largest |correlation| with them.
-   */
-  setReference(values: Float32Array | null, count: number): void {
-    this.reference?.dispose();
-    this.reference = null;
-    if (!values || count === 0) return;
-    const R = this.setup.refDays.length;
-    const N = this.label.shape[1];
-    if (values.length !== count * R * N) throw new RangeError(`reference has ${values.length} values, expected ${count} x ${R} days x ${N} stocks`);
-    this.reference = tf.tensor3d(values, [count, R, N]);
-  }
-
-  /** Summaries of each expression over the scored days (and reference correlations), in order. */
+  /** Summaries and fingerprints of each expression, in order. */
   async score(exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<ScoreResult[]> {
     const out: ScoreResult[] = [];
     for (let s = 0; s < exprs.length; s += CHUNK) {
@@ -100,8 +85,8 @@ export class Scorer {
       tf.dispose(daily);
       try {
         const summaries = await populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks });
-        const maxCorr = await this.referenceCorrelation(stacked);
-        summaries.forEach((summary, i) => out.push({ summary, maxCorr: maxCorr[i]! }));
+        const prints = await this.fingerprints(stacked);
+        summaries.forEach((summary, i) => out.push({ summary, fingerprint: prints[i]! }));
       } finally {
         stacked.dispose();
       }
@@ -110,33 +95,21 @@ export class Scorer {
     return out;
   }
 
-  /** Largest |correlation| of each stacked factor with the reference factors, on the reference days. */
-  private async referenceCorrelation(stacked: tf.Tensor): Promise<Float64Array> {
-    const F = stacked.shape[0]!;
-    const out = new Float64Array(F).fill(NaN);
-    if (!this.reference) return out;
-    const P = this.reference.shape[0];
-    const both = tf.tidy(() => tf.concat([tf.gather(stacked, this.refRows, 1), this.reference!], 0));
-    const c = tf.engine().runKernel(FACTOR_CORR_KERNEL, { factors: both }, { minStocks: this.setup.minStocks }) as tf.Tensor;
-    both.dispose();
-    const m = await c.data();
-    c.dispose();
-    const W = F + P;
-    for (let i = 0; i < F; i++) {
-      let best = NaN;
-      for (let k = 0; k < P; k++) {
-        const v = Math.abs(m[i * W + F + k]!);
-        if (v === v && !(v <= best)) best = v;
-      }
-      out[i] = best;
-    }
-    return out;
+  /** Fingerprints of the stacked `[F, days, N]` factors, from their values on the sample days. */
+  private async fingerprints(stacked: tf.Tensor): Promise<Float32Array[]> {
+    const [F, , N] = stacked.shape as [number, number, number];
+    const R = this.setup.refDays.length;
+    const sample = tf.gather(stacked, this.refRows, 1);
+    const values = (await sample.data()) as Float32Array;
+    sample.dispose();
+    const all = fingerprints(values, F, R, N, this.setup.minStocks);
+    // One buffer each, so workers can transfer them and the miner can drop them one by one.
+    return Array.from({ length: F }, (_, i) => all.slice(i * R * N, (i + 1) * R * N));
   }
 
   dispose(): void {
     this.rows.dispose();
     this.label.dispose();
     this.refRows.dispose();
-    this.reference?.dispose();
   }
 }

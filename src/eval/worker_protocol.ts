@@ -30,14 +30,7 @@ export interface ScoreMessage {
   exprs: string[];
 }
 
-/** Reference factors for the scorer (`[count, refDays, N]`), or null to clear. */
-export interface ReferenceMessage {
-  type: 'reference';
-  values: Float32Array | null;
-  count: number;
-}
-
-export type ToWorker = PanelMessage | EvalMessage | ScorerMessage | ScoreMessage | ReferenceMessage | { type: 'close' };
+export type ToWorker = PanelMessage | EvalMessage | ScorerMessage | ScoreMessage | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -11,9 +11,13 @@
  * then evaluated on the whole panel for their train/valid/test metrics and daily values; the test segment is
  * only reported, never used to select.
  *
- * Novelty: each scored text is also correlated (on ~30 training days) with the pool as it stands when the text
- * is first scored, and selection discounts fitness by that correlation (config `novelty`), so once a family of
- * factors is in the pool the search is pushed towards others. Pool admission itself uses exact correlations.
+ * Novelty: every generation, each individual is compared with the pool as it stands (fingerprints: ranks on ~30
+ * training days, src/fitness/fingerprint.ts), and selection discounts its fitness by its largest |correlation|
+ * with a pool member at least as fit (config `novelty`). Once a family of factors is in the pool the search is
+ * pushed towards others, while a relative that beats the family's member keeps its full fitness, so families
+ * are still refined (the pool rule then swaps the member for it). The latest candidates that passed training
+ * but failed validation are shunned the same way (whatever their fitness): their family held only in sample,
+ * and without this a run whose pool stays empty keeps breeding it. Pool admission uses exact correlations.
  *
  * Determinism: all randomness comes from one seeded generator whose state is checkpointed, and scoring does not
  * depend on the number of workers, so the same seed and data give the same pool on the same backend. A time
@@ -30,8 +34,9 @@ import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName 
 import { initBackend } from '../eval/backend.ts';
 import { evaluateToArrays } from '../eval/evaluate.ts';
 import { Scorer, type ScoreResult, type ScoreSetup } from '../eval/scorer.ts';
-import type { EvalPool, Reference } from '../eval/pool.ts';
+import type { EvalPool } from '../eval/pool.ts';
 import { factorCorrelation, MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
+import { fingerprintCorrelation, fingerprints } from '../fitness/fingerprint.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
 import { rampedHalfAndHalf, randomTree } from '../gp/generate.ts';
@@ -68,16 +73,18 @@ export interface GenerationRecord {
 }
 
 export interface Checkpoint {
-  version: 1;
+  version: 2;
   config: MineConfig;
   /** Generations completed. */
   generation: number;
   rng: number;
   population: string[];
-  /** Training summary and novelty correlation per scored text. */
-  cache: [string, ScoreResult][];
+  /** Training summary per scored text. */
+  cache: [string, FactorSummary][];
   pool: PoolMember[];
   rejected: string[];
+  /** The latest candidates that passed on training but failed on validation, oldest first (novelty shuns them). */
+  shunned: string[];
   history: GenerationRecord[];
   /** Seconds spent so far (over all sessions). */
   elapsed: number;
@@ -163,20 +170,42 @@ function sampleDays(days: number): Int32Array {
   return Int32Array.from({ length: Math.ceil(days / step) }, (_, i) => i * step);
 }
 
-/** The pool members' daily values on the reference days, `[P, refDays, N]`, for the scorer's novelty term. */
-function referenceOf(p: Prepared, pool: readonly PoolMember[], dailies: Map<string, Float32Array>): Reference | undefined {
-  if (p.config.novelty === 0 || pool.length === 0) return undefined;
+/** A pool member's fingerprint, from its whole-panel daily values on the scorer's sample days. */
+function fingerprintOf(p: Prepared, daily: Float32Array): Float32Array {
   const N = p.panel.N;
   const R = p.setup.refDays.length;
-  const values = new Float32Array(pool.length * R * N);
-  pool.forEach((m, k) => {
-    const d = dailies.get(m.expr)!;
-    p.setup.refDays.forEach((r, i) => {
-      const day = p.train.firstDay + r;
-      values.set(d.subarray(day * N, (day + 1) * N), (k * R + i) * N);
-    });
+  const values = new Float32Array(R * N);
+  p.setup.refDays.forEach((r, i) => {
+    const day = p.train.firstDay + r;
+    values.set(daily.subarray(day * N, (day + 1) * N), i * N);
   });
-  return { values, count: pool.length };
+  return fingerprints(values, 1, R, N, p.setup.minStocks);
+}
+
+/** How many validation failures the novelty term remembers. */
+const SHUN_MAX = 50;
+
+/**
+ * Fitness after the novelty discount: `raw` less `novelty` x |raw| x the largest |correlation| with a pool
+ * member at least as fit or with a shunned text (one that failed validation: its family held only in sample).
+ * `corr` caches correlations per text and reference text across generations.
+ */
+function noveltyDiscounted(p: Prepared, raw: number, text: string, pool: readonly PoolMember[], shunned: readonly string[], prints: Map<string, Float32Array>, refPrints: Map<string, Float32Array>, corr: Map<string, Map<string, number>>): number {
+  if (p.config.novelty === 0 || (pool.length === 0 && shunned.length === 0) || !Number.isFinite(raw)) return raw;
+  let known = corr.get(text);
+  if (!known) corr.set(text, (known = new Map()));
+  let worst = 0;
+  const against = (ref: string): void => {
+    let c = known!.get(ref);
+    if (c === undefined) {
+      c = Math.abs(fingerprintCorrelation(prints.get(text)!, refPrints.get(ref)!, p.setup.refDays.length));
+      known!.set(ref, c);
+    }
+    if (c > worst) worst = c;
+  };
+  for (const m of pool) if (m.fitness >= raw) against(m.expr);
+  for (const t of shunned) against(t);
+  return raw - p.config.novelty * Math.abs(raw) * worst;
 }
 
 /** Selection fitness of a training summary: greater is better, invalid is -Infinity. */
@@ -242,7 +271,7 @@ function segmentMetrics(p: Prepared, daily: Float32Array[]): Partial<Record<Segm
  * the same direction, then join unless a pool member's |correlation| (mean daily Spearman over training and
  * validation days) exceeds the threshold; a fitter candidate replaces the members it is too close to.
  */
-async function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, Float32Array>, rejected: Set<string>, cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): Promise<void> {
+async function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, Float32Array>, refPrints: Map<string, Float32Array>, rejected: Set<string>, shunned: string[], cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): Promise<void> {
   if (cands.length === 0) return;
   const daily = await dailyValues(p.panel, cands.map((c) => c.node));
   const metrics = segmentMetrics(p, daily);
@@ -250,8 +279,14 @@ async function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, 
     const m = metrics[i]!;
     const tr = m.train!;
     const va = m.valid!;
-    if (pool.length >= p.config.poolSize || !passes(tr, p.config.thresholds) || !passes(va, p.config.thresholds) || va.direction !== tr.direction) {
-      if (pool.length < p.config.poolSize) rejected.add(cand.expr);
+    if (pool.length >= p.config.poolSize) return;
+    if (!passes(tr, p.config.thresholds) || !passes(va, p.config.thresholds) || va.direction !== tr.direction) {
+      rejected.add(cand.expr);
+      if (passes(tr, p.config.thresholds)) {
+        shunned.push(cand.expr);
+        refPrints.set(cand.expr, fingerprintOf(p, daily[i]!));
+        if (shunned.length > SHUN_MAX) refPrints.delete(shunned.shift()!);
+      }
       return;
     }
     const members = pool.map((x) => dailies.get(x.expr)!);
@@ -265,10 +300,12 @@ async function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, 
     for (const x of close) {
       pool.splice(pool.indexOf(x), 1);
       dailies.delete(x.expr);
+      refPrints.delete(x.expr);
       rejected.add(x.expr);
     }
     pool.push({ expr: cand.expr, fitness: cand.fitness, size: cand.size, generation, metrics: m });
     dailies.set(cand.expr, daily[i]!);
+    refPrints.set(cand.expr, fingerprintOf(p, daily[i]!));
   });
 }
 
@@ -290,12 +327,17 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
 
   const resume = opts.resume;
   const rng = mulberry32(resume ? resume.rng : cfg.seed);
-  const cache = new Map<string, ScoreResult>((resume?.cache ?? []).map(([t, s]) => [t, { summary: revive(s.summary), maxCorr: s.maxCorr ?? NaN }]));
+  const cache = new Map<string, FactorSummary>((resume?.cache ?? []).map(([t, s]) => [t, revive(s)]));
+  // Fingerprints of the current population's texts (the novelty term's input; not checkpointed: a text
+  // that needs one and lacks it is scored again, with the same result) and their correlations with members.
+  let prints = new Map<string, Float32Array>();
+  const corr = new Map<string, Map<string, number>>();
   const pool: PoolMember[] = (resume?.pool ?? []).map((x) => ({
     ...x,
     metrics: Object.fromEntries(Object.entries(x.metrics).map(([k, v]) => [k, revive(v)])),
   }));
   const rejected = new Set<string>(resume?.rejected ?? []);
+  const shunned: string[] = [...(resume?.shunned ?? [])];
   const history: GenerationRecord[] = (resume?.history ?? []).map((h) => ({
     ...h,
     best: h.best ?? NaN,
@@ -306,7 +348,15 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
   let population: Node[] = resume ? resume.population.map(fromText) : rampedHalfAndHalf(rng, p.prims, cfg.population);
   let generation = resume?.generation ?? 0;
   const dailies = new Map<string, Float32Array>();
-  if (pool.length) (await dailyValues(panel, pool.map((x) => fromText(x.expr)))).forEach((d, i) => dailies.set(pool[i]!.expr, d));
+  // Fingerprints of the novelty term's references: pool members and shunned texts.
+  const refPrints = new Map<string, Float32Array>();
+  if (pool.length) {
+    (await dailyValues(panel, pool.map((x) => fromText(x.expr)))).forEach((d, i) => {
+      dailies.set(pool[i]!.expr, d);
+      refPrints.set(pool[i]!.expr, fingerprintOf(p, d));
+    });
+  }
+  if (shunned.length) (await dailyValues(panel, shunned.map(fromText))).forEach((d, i) => refPrints.set(shunned[i]!, fingerprintOf(p, d)));
 
   let workerPool = opts.pool;
   const ownPool = !workerPool && (opts.workers ?? 1) > 1;
@@ -322,38 +372,42 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
     while (!stop) {
       const t0 = clock();
       const texts = population.map(print);
-      const fresh: Node[] = [];
+      // Texts to score: those never scored, and those the novelty term needs a fingerprint of.
+      const needPrints = cfg.novelty !== 0 && (pool.length > 0 || shunned.length > 0);
+      const todo: Node[] = [];
       const seen = new Set<string>();
+      let evaluations = 0;
       texts.forEach((t, i) => {
-        if (!cache.has(t) && !seen.has(t)) {
-          seen.add(t);
-          fresh.push(population[i]!);
-        }
+        if (seen.has(t)) return;
+        seen.add(t);
+        const known = cache.has(t);
+        if (known && (prints.has(t) || !needPrints)) return;
+        if (!known) evaluations++;
+        todo.push(population[i]!);
       });
       const onProgress = (done: number, total: number) => opts.onProgress?.({ generation, done, total });
-      onProgress(0, fresh.length);
-      const reference = referenceOf(p, pool, dailies);
-      if (!workerPool) localScorer!.setReference(reference?.values ?? null, reference?.count ?? 0);
-      const sums = workerPool ? await workerPool.score(panel, p.setup, fresh, onProgress, reference) : await localScorer!.score(fresh, onProgress);
-      fresh.forEach((n, i) => cache.set(print(n), sums[i]!));
-
-      const raw = Float64Array.from(texts, (t) => selectionFitness(p, cache.get(t)!.summary));
-      const sizes = population.map(treeSize);
-      const fit = Float64Array.from(raw, (v, i) => {
-        const corr = cache.get(texts[i]!)!.maxCorr;
-        return v - cfg.novelty * Math.abs(v) * (corr === corr ? corr : 0) - cfg.parsimony * sizes[i]!;
+      onProgress(0, todo.length);
+      const scores = workerPool ? await workerPool.score(panel, p.setup, todo, onProgress) : await localScorer!.score(todo, onProgress);
+      todo.forEach((n, i) => {
+        const t = print(n);
+        if (!cache.has(t)) cache.set(t, scores[i]!.summary);
+        prints.set(t, scores[i]!.fingerprint);
       });
+
+      const raw = Float64Array.from(texts, (t) => selectionFitness(p, cache.get(t)!));
+      const sizes = population.map(treeSize);
+      const fit = Float64Array.from(raw, (v, i) => noveltyDiscounted(p, v, texts[i]!, pool, shunned, prints, refPrints, corr) - cfg.parsimony * sizes[i]!);
 
       // Pool candidates: distinct, new, passing on training; fittest first (ties by text, for determinism).
       const inPool = new Set(pool.map((x) => x.expr));
       const candMap = new Map<string, { expr: string; node: Node; fitness: number; size: number }>();
       texts.forEach((t, i) => {
         if (candMap.has(t) || inPool.has(t) || rejected.has(t) || !Number.isFinite(raw[i]!)) return;
-        if (!passes(cache.get(t)!.summary, cfg.thresholds)) return;
+        if (!passes(cache.get(t)!, cfg.thresholds)) return;
         candMap.set(t, { expr: t, node: population[i]!, fitness: raw[i]!, size: sizes[i]! });
       });
       const cands = [...candMap.values()].sort((a, b) => b.fitness - a.fitness || (a.expr < b.expr ? -1 : a.expr > b.expr ? 1 : 0)).slice(0, cfg.candidates);
-      await updatePool(p, pool, dailies, rejected, cands, generation);
+      await updatePool(p, pool, dailies, refPrints, rejected, shunned, cands, generation);
 
       let best = -Infinity, bestIdx = 0, sum = 0, finite = 0;
       raw.forEach((v, i) => {
@@ -373,10 +427,10 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
         mean: finite ? sum / finite : NaN,
         best_expr: texts[bestIdx] ?? '',
         pool: pool.length,
-        evaluations: fresh.length,
-        unique: new Set(texts).size,
+        evaluations,
+        unique: seen.size,
         seconds,
-        evals_per_second: seconds > 0 ? fresh.length / seconds : NaN,
+        evals_per_second: seconds > 0 ? evaluations / seconds : NaN,
       };
       history.push(record);
       generation++;
@@ -386,10 +440,21 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
       else if (opts.signal?.aborted) stop = 'aborted';
       // Breed now so the checkpoint holds the next population and the generator state after breeding; a run
       // stopped by time or by the caller can be resumed from it.
-      if (stop !== 'pool' && stop !== 'generations') population = breed(rng, p, population, fit);
+      if (stop !== 'pool' && stop !== 'generations') {
+        population = breed(rng, p, population, fit);
+        // Keep what the next generation can use: its own texts' fingerprints (elites, parents' copies).
+        const keep = new Map<string, Float32Array>();
+        for (const n of population) {
+          const t = print(n);
+          const f = prints.get(t);
+          if (f) keep.set(t, f);
+        }
+        prints = keep;
+        for (const t of corr.keys()) if (!keep.has(t)) corr.delete(t);
+      }
       const checkpoint: Checkpoint = {
-        version: 1, config: cfg, generation, rng: rng.state(), population: population.map(print),
-        cache: [...cache], pool: pool.map((x) => ({ ...x })), rejected: [...rejected], history: [...history], elapsed,
+        version: 2, config: cfg, generation, rng: rng.state(), population: population.map(print),
+        cache: [...cache], pool: pool.map((x) => ({ ...x })), rejected: [...rejected], shunned: [...shunned], history: [...history], elapsed,
       };
       yield { record, checkpoint, stop };
     }

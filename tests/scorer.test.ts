@@ -1,0 +1,165 @@
+/**
+ * Population scoring, the miner's inner loop: fingerprints against a naive float64 rank reference (ties, NaNs,
+ * sparse and constant days), their correlation against a naive mean daily Spearman, and the Scorer (training
+ * slice with a lookback margin, day-end rows, metrics kernel) against whole-panel evaluation followed by the
+ * array metrics; worker pools must give the Scorer's numbers bit for bit.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fingerprintCorrelation, fingerprints } from '../src/fitness/fingerprint.ts';
+import { MIN_STOCKS, populationMetrics } from '../src/fitness/metrics.ts';
+import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
+import { EvalPool } from '../src/eval/pool.ts';
+import { evaluateToArrays } from '../src/eval/evaluate.ts';
+import { initBackend } from '../src/eval/backend.ts';
+import { generateMarket } from '../src/data/synth.ts';
+import { tradingDays } from '../src/data/calendar.ts';
+import { computeLabels, dailyFactor } from '../src/data/labels.ts';
+import { parse } from '../src/expr/parse.ts';
+import { mulberry32 } from '../src/util/rng.ts';
+
+/** Average 1-based ranks by counting, O(n²): the plain definition. */
+function naiveRanks(xs: number[]): number[] {
+  return xs.map((x) => {
+    let below = 0, equal = 0;
+    for (const y of xs) {
+      if (y < x) below++;
+      else if (y === x) equal++;
+    }
+    return below + (equal + 1) / 2;
+  });
+}
+
+function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, x) => s + x, 0) / n;
+  const mb = b.reduce((s, x) => s + x, 0) / n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+/** Random rows: NaNs, heavy ties (values on a coarse grid), a constant row, a row with too few stocks. */
+function randomRows(seed: number, rows: number, N: number): Float32Array {
+  const rng = mulberry32(seed);
+  const v = new Float32Array(rows * N);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < N; j++) {
+      const x = rng() < 0.15 ? NaN : Math.round(rng() * 8) - 4 + (r % 2 ? rng() * 1e-3 : 0);
+      v[r * N + j] = x;
+    }
+  }
+  v.fill(2.5, 1 * N, 2 * N);
+  for (let j = 3; j < N; j++) v[3 * N + j] = NaN;
+  return v;
+}
+
+test('fingerprints match naive centred, unit-length ranks; thin and constant days are zero', () => {
+  const F = 3, R = 5, N = 37, minStocks = 10;
+  const values = randomRows(11, F * R, N);
+  const fp = fingerprints(values, F, R, N, minStocks);
+  for (let row = 0; row < F * R; row++) {
+    const idx: number[] = [];
+    for (let j = 0; j < N; j++) if (Number.isFinite(values[row * N + j])) idx.push(j);
+    const xs = idx.map((j) => values[row * N + j]);
+    const constant = xs.every((x) => x === xs[0]);
+    if (idx.length < minStocks || constant) {
+      for (let j = 0; j < N; j++) assert.equal(fp[row * N + j], 0, `row ${row} stock ${j} should be 0`);
+      continue;
+    }
+    const rk = naiveRanks(xs);
+    const mean = rk.reduce((s, x) => s + x, 0) / rk.length;
+    const norm = Math.sqrt(rk.reduce((s, x) => s + (x - mean) ** 2, 0));
+    const want = new Float64Array(N);
+    idx.forEach((j, i) => (want[j] = (rk[i] - mean) / norm));
+    for (let j = 0; j < N; j++) assert.ok(Math.abs(fp[row * N + j] - want[j]) < 1e-6, `row ${row} stock ${j}: ${fp[row * N + j]} vs ${want[j]}`);
+  }
+  // Rows 1 (constant) and 3 (3 stocks) of factor 0 were zeroed; the checks above saw them.
+  assert.ok(fp.subarray(N, 2 * N).every((x) => x === 0) && fp.subarray(3 * N, 4 * N).every((x) => x === 0));
+});
+
+test('fingerprint correlation is the mean daily Spearman over days both define, NaN without one', () => {
+  const R = 6, N = 41;
+  const rng = mulberry32(5);
+  const a = randomRows(21, R, N);
+  // b: a noisy copy with the same valid stocks, so the correlation is exact.
+  const b = a.map((x) => (Number.isFinite(x) ? x + (rng() - 0.5) * 3 : NaN));
+  const fa = fingerprints(a, 1, R, N, 10);
+  const fb = fingerprints(b, 1, R, N, 10);
+  const got = fingerprintCorrelation(fa, fb, R);
+  let sum = 0, days = 0;
+  for (let d = 0; d < R; d++) {
+    const xs: number[] = [], ys: number[] = [];
+    for (let j = 0; j < N; j++) {
+      const x = a[d * N + j], y = b[d * N + j];
+      if (Number.isFinite(x)) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+    if (xs.length < 10 || xs.every((x) => x === xs[0]) || ys.every((y) => y === ys[0])) continue;
+    sum += pearson(naiveRanks(xs), naiveRanks(ys));
+    days++;
+  }
+  assert.equal(days, 4, 'days 1 (constant) and 3 (too few stocks) are left out');
+  assert.ok(Math.abs(got - sum / days) < 1e-6, `${got} vs ${sum / days}`);
+  assert.ok(Math.abs(fingerprintCorrelation(fa, fa, R) - 1) < 1e-6);
+  assert.ok(Number.isNaN(fingerprintCorrelation(fa, new Float32Array(R * N), R)));
+  assert.throws(() => fingerprintCorrelation(fa, fb.subarray(1), R), RangeError);
+});
+
+test('the Scorer matches whole-panel evaluation and array metrics; worker pools match it bit for bit', async () => {
+  await initBackend('cpu');
+  const m = generateMarket({ seed: 4, stocks: 40, days: 90, barsPerDay: 4 });
+  const panel = m.panel;
+  const N = panel.N;
+  const cal = tradingDays(panel);
+  const D = cal.days.length;
+  const labels = computeLabels(panel, { horizon: 1 }).values;
+  const setup: ScoreSetup = {
+    labels, dayStart: cal.start, dayEnd: cal.end, first: 40, last: 79, margin: 3 * 16, groups: 5, minStocks: MIN_STOCKS,
+    refDays: Int32Array.of(0, 7, 13, 20, 39),
+  };
+  const texts = ['stddev(6,delta(11,log(volume)))', 'sub(close,ts_Mean(8,low))', 'rank(volume)', 'correlation(12,amount,high)', 'ts_Rank(15,ts_Mean(15,close))', 'close', 'sub(close,close)'];
+  const exprs = texts.map((t) => parse(t));
+  const scorer = new Scorer(panel, setup);
+  let got;
+  try {
+    got = await scorer.score(exprs);
+  } finally {
+    scorer.dispose();
+  }
+  const daily = (await evaluateToArrays(panel, exprs)).map((v) => dailyFactor(panel, v));
+  const want = populationMetrics(daily, labels, D, N, { rows: [setup.first, setup.last], groups: 5 });
+  const R = setup.refDays.length;
+  texts.forEach((t, i) => {
+    for (const k of ['rank_ic', 'ic', 'long_excess', 'monotonicity', 'turnover', 'days'] as const) {
+      const a = got[i]!.summary[k], b = want[i]![k];
+      assert.ok(Object.is(a, b) || Math.abs(a - b) < 1e-5, `${t} ${k}: ${a} vs ${b}`);
+    }
+    const sample = new Float32Array(R * N);
+    setup.refDays.forEach((r, k) => sample.set(daily[i]!.subarray((setup.first + r) * N, (setup.first + r + 1) * N), k * N));
+    const fp = fingerprints(sample, 1, R, N, MIN_STOCKS);
+    assert.equal(got[i]!.fingerprint.length, R * N);
+    fp.forEach((x, j) => assert.ok(Math.abs(x - got[i]!.fingerprint[j]!) < 1e-5, `${t} fingerprint ${j}`));
+  });
+  assert.ok(Number.isNaN(got[6]!.summary.rank_ic), 'a constant factor has no rank IC');
+  assert.ok(got[6]!.fingerprint.every((x) => x === 0));
+
+  for (const workers of [2, 3]) {
+    const pool = await EvalPool.create(workers);
+    try {
+      const pooled = await pool.score(panel, setup, exprs);
+      pooled.forEach((s, i) => {
+        for (const [k, v] of Object.entries(s.summary)) assert.ok(Object.is(v, (got[i]!.summary as unknown as Record<string, number>)[k]), `${workers} workers, ${texts[i]} ${k}`);
+        assert.ok(s.fingerprint.every((x, j) => Object.is(x, got[i]!.fingerprint[j])), `${workers} workers, ${texts[i]} fingerprint`);
+      });
+    } finally {
+      pool.close();
+    }
+  }
+});
