@@ -33,7 +33,7 @@ import { computeLabels, dailyFactor } from '../data/labels.ts';
 import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
 import { initBackend } from '../eval/backend.ts';
 import { evaluateToArrays } from '../eval/evaluate.ts';
-import { Scorer, type ScoreResult, type ScoreSetup } from '../eval/scorer.ts';
+import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { factorCorrelation, MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
 import { fingerprintCorrelation, fingerprints } from '../fitness/fingerprint.ts';
@@ -350,13 +350,11 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
   const dailies = new Map<string, Float32Array>();
   // Fingerprints of the novelty term's references: pool members and shunned texts.
   const refPrints = new Map<string, Float32Array>();
-  if (pool.length) {
-    (await dailyValues(panel, pool.map((x) => fromText(x.expr)))).forEach((d, i) => {
-      dailies.set(pool[i]!.expr, d);
-      refPrints.set(pool[i]!.expr, fingerprintOf(p, d));
-    });
-  }
-  if (shunned.length) (await dailyValues(panel, shunned.map(fromText))).forEach((d, i) => refPrints.set(shunned[i]!, fingerprintOf(p, d)));
+  const refs = [...pool.map((x) => x.expr), ...shunned];
+  (await dailyValues(panel, refs.map(fromText))).forEach((d, i) => {
+    if (i < pool.length) dailies.set(refs[i]!, d);
+    refPrints.set(refs[i]!, fingerprintOf(p, d));
+  });
 
   let workerPool = opts.pool;
   const ownPool = !workerPool && (opts.workers ?? 1) > 1;
@@ -375,6 +373,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
       // Texts to score: those never scored, and those the novelty term needs a fingerprint of.
       const needPrints = cfg.novelty !== 0 && (pool.length > 0 || shunned.length > 0);
       const todo: Node[] = [];
+      const todoTexts: string[] = [];
       const seen = new Set<string>();
       let evaluations = 0;
       texts.forEach((t, i) => {
@@ -384,12 +383,12 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
         if (known && (prints.has(t) || !needPrints)) return;
         if (!known) evaluations++;
         todo.push(population[i]!);
+        todoTexts.push(t);
       });
       const onProgress = (done: number, total: number) => opts.onProgress?.({ generation, done, total });
       onProgress(0, todo.length);
       const scores = workerPool ? await workerPool.score(panel, p.setup, todo, onProgress) : await localScorer!.score(todo, onProgress);
-      todo.forEach((n, i) => {
-        const t = print(n);
+      todoTexts.forEach((t, i) => {
         if (!cache.has(t)) cache.set(t, scores[i]!.summary);
         prints.set(t, scores[i]!.fingerprint);
       });
