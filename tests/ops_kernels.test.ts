@@ -19,6 +19,7 @@ import { evaluateToArrays } from '../src/eval/evaluate.ts';
 import { makePanel, type Panel } from '../src/data/panel.ts';
 import { evaluateReference, refApply, refParse, REF_OPS } from './support/reference.ts';
 import { completeField, marketPanel, mulberry32, randInt, randomField, randomPanel, type Rng } from './support/random_panel.ts';
+import { describeWindow } from './support/describe.ts';
 
 /** Written into the output before a kernel runs, so a cell the kernel forgets to write is caught. */
 const SENTINEL = -98765.4375;
@@ -108,18 +109,6 @@ interface Mismatch {
   j: number;
   expected: number;
   got: number;
-}
-
-function describeWindow(op: OpSpec, xs: Float32Array[], t: number, j: number, N: number, n: number): string {
-  if (!op.windowed) return xs.map((x) => String(x[t * N + j])).join(' | ');
-  const lo = Math.max(0, t - n);
-  return xs
-    .map((x) => {
-      const vals: string[] = [];
-      for (let tt = lo; tt <= t; tt++) vals.push(String(x[tt * N + j]));
-      return `[${vals.join(', ')}]`;
-    })
-    .join(' | ');
 }
 
 /** Runs one kernel case and asserts it matches the reference; returns the number of non-NaN cells compared. */

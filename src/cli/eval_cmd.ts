@@ -12,6 +12,7 @@ import { writeGridCsv, type GridColumn } from './grid_csv.ts';
 import type { CommandSpec } from './args.ts';
 import { UsageError, numberOption } from './args.ts';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
+import { BACKEND_HELP, BACKEND_OPTION, backendChoice, startBackend } from './backend_option.ts';
 import { parse } from '../expr/parse.ts';
 import { print } from '../expr/print.ts';
 import { ParseError } from '../expr/errors.ts';
@@ -164,7 +165,7 @@ function fmt(v: number): string {
 export const evalCommand: CommandSpec = {
   name: 'eval',
   summary: 'evaluate factor expressions on bar data',
-  usage: 'alphaflow eval [--data FILE] [data options] (--expr EXPR | --exprs FILE) [--values OUT.csv] [--daily OUT.csv] [--neutralize industry,size] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO] [--report OUT.json [--groups 5] [--horizon 1] [--price NAME]]',
+  usage: 'alphaflow eval [--data FILE] [data options] (--expr EXPR | --exprs FILE) [--backend NAME] [--values OUT.csv] [--daily OUT.csv] [--neutralize industry,size] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO] [--report OUT.json [--groups 5] [--horizon 1] [--price NAME]]',
   help: [
     ...DATA_OPTIONS_HELP,
     '--expr EXPR      one expression, e.g. "sub(close,ts_Mean(8,low))"',
@@ -172,7 +173,7 @@ export const evalCommand: CommandSpec = {
     '--values OUT     write datetime,code,f0,f1,... (one column per expression, empty = NaN)',
     '--workers N      evaluate on N threads (default: one per core for large jobs, else 1);',
     '                 results are identical for any N',
-    '--backend NAME   tfjs backend: cpu (default)',
+    ...BACKEND_HELP,
     '--daily OUT      write date,code,f0,f1,... : each factor at every day\'s last bar (after --neutralize)',
     '--neutralize industry,size  per day, keep the residual of the daily factor on industry dummies and/or',
     '                 log float market cap (industry needs --attributes; size a float_mcap field or',
@@ -200,7 +201,7 @@ export const evalCommand: CommandSpec = {
     expr: { type: 'string' },
     exprs: { type: 'string' },
     values: { type: 'string' },
-    backend: { type: 'string' },
+    ...BACKEND_OPTION,
     workers: { type: 'string' },
     report: { type: 'string' },
     groups: { type: 'string' },
@@ -213,8 +214,7 @@ export const evalCommand: CommandSpec = {
     if ((exprText === undefined) === (exprsPath === undefined)) throw new UsageError('give exactly one of --expr EXPR or --exprs FILE');
     const workersOpt = numberOption(values, 'workers', 0, 1);
     if (!Number.isInteger(workersOpt)) throw new UsageError(`--workers must be a whole number, got '${values.workers}'`);
-    const backend = (values.backend as string | undefined) ?? 'cpu';
-    if (backend !== 'cpu') throw new UsageError(`--backend must be cpu, got '${backend}'`);
+    const backend = backendChoice(values);
 
     let sources: { line: number; text: string }[];
     if (exprText !== undefined) sources = [{ line: 1, text: exprText }];
@@ -280,14 +280,17 @@ export const evalCommand: CommandSpec = {
     }
 
     const good = lines.filter((l) => l.node);
-    // Threads pay off once the work outweighs starting them (about half a second).
-    const workers = workersOpt || (good.length > 1 && panel.T * panel.N * good.length >= 2e7 ? Math.min(await availableCores(), good.length) : 1);
+    const { name: backendName } = await startBackend(backend);
+    // Threads pay off once the work outweighs starting them (about half a second); they run the host kernels,
+    // so a device backend evaluates on this thread.
+    const workers = backendName !== 'cpu' ? 1
+      : workersOpt || (good.length > 1 && panel.T * panel.N * good.length >= 2e7 ? Math.min(await availableCores(), good.length) : 1);
     const progress = process.stderr.isTTY && good.length > 1
       ? (done: number, total: number) => process.stderr.write(`\revaluating: ${done}/${total}${done === total ? '\n' : ''}`)
       : undefined;
-    const arrays = await evaluateToArrays(panel, good.map((l) => l.node!), { workers, onProgress: progress });
+    const arrays = await evaluateToArrays(panel, good.map((l) => l.node!), { workers, backend: backendName, onProgress: progress });
     const t2 = performance.now();
-    process.stderr.write(`evaluated ${good.length} expression${good.length === 1 ? '' : 's'} in ${((t2 - t1) / 1000).toFixed(2)} s on ${workers} thread${workers === 1 ? '' : 's'}\n`);
+    process.stderr.write(`evaluated ${good.length} expression${good.length === 1 ? '' : 's'} in ${((t2 - t1) / 1000).toFixed(2)} s on ${backendName === 'cpu' ? `${workers} thread${workers === 1 ? '' : 's'}` : backendName}\n`);
     const byLine: (Float32Array | undefined)[] = [];
     let k = 0;
     for (const l of lines) byLine.push(l.node ? arrays[k++] : undefined);

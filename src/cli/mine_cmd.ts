@@ -15,6 +15,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import type { CommandSpec } from './args.ts';
 import { UsageError } from './args.ts';
+import { BACKEND_HELP, BACKEND_OPTION, backendChoice, startBackend } from './backend_option.ts';
+import { initBackend } from '../eval/backend.ts';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
 import { JsonSyntaxError, parseJsonText } from './json_file.ts';
 import { ProgressWriter, estimateRemaining } from './progress.ts';
@@ -297,7 +299,7 @@ const STOP_TEXT: Record<StopReason, string> = {
 export const mineCommand: CommandSpec = {
   name: 'mine',
   summary: 'mine alpha factors with genetic programming',
-  usage: 'alphaflow mine [--data FILE] [data options] [--config FILE.json] [--population N] [--generations G] [--seed S] [--time-budget SEC] [--pool-size K] [--workers N|auto] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO] [--fitness NAME] (--out DIR [--overwrite] | --resume DIR) [--quiet]',
+  usage: 'alphaflow mine [--data FILE] [data options] [--config FILE.json] [--population N] [--generations G] [--seed S] [--time-budget SEC] [--pool-size K] [--workers N|auto] [--backend NAME] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO] [--fitness NAME] (--out DIR [--overwrite] | --resume DIR) [--quiet]',
   help: [
     ...DATA_OPTIONS_HELP,
     '--config FILE    settings as JSON (any MineConfig key, see src/mine/config.ts; a run folder\'s',
@@ -308,7 +310,9 @@ export const mineCommand: CommandSpec = {
     '--time-budget SEC  stop after the generation during which SEC seconds ran out (default: none)',
     '--pool-size K    stop once the pool holds K factors (default 100)',
     '--workers N|auto scoring threads; auto = one per core (default: auto for large jobs, else 1);',
-    '                 results are identical for any N',
+    '                 results are identical for any N; threads run the host kernels, so a device',
+    '                 backend (webgpu, webgl, tensorflow) scores on one thread',
+    ...BACKEND_HELP,
     '--split A,B,C    train,valid,test shares of the trading days (default 0.5,0.25,0.25)',
     '--train FROM:TO  train days, inclusive YYYY-MM-DD (either side may be empty); likewise --valid, --test',
     '--fitness NAME   selection fitness: composite (default, the report\'s rule) or a registered metric',
@@ -329,6 +333,7 @@ export const mineCommand: CommandSpec = {
     'time-budget': { type: 'string' },
     'pool-size': { type: 'string' },
     workers: { type: 'string' },
+    ...BACKEND_OPTION,
     split: { type: 'string' },
     train: { type: 'string' },
     valid: { type: 'string' },
@@ -358,6 +363,7 @@ export const mineCommand: CommandSpec = {
       if (workersOpt !== 'auto' && (!Number.isInteger(workersOpt) || workersOpt < 1)) throw new UsageError(`--workers must be a whole number >= 1 or auto, got '${workersRaw}'`);
     }
 
+    const backend = backendChoice(values);
     const overrides = cliOverrides(values);
     const configPath = values.config as string | undefined;
     let config: MineConfig;
@@ -404,9 +410,13 @@ export const mineCommand: CommandSpec = {
     }
     for (const line of describeSegments(segments)) log(`segment ${line}`);
 
-    // Threads pay off once a generation's work outweighs starting them (about half a second), as in eval.
-    const workers = workersOpt === 'auto' ? await availableCores()
+    const backendName = quiet ? (await initBackend(backend)).name : (await startBackend(backend)).name;
+    // Threads pay off once a generation's work outweighs starting them (about half a second), as in eval; they
+    // run the host kernels, so a device backend scores on this thread.
+    const workers = backendName !== 'cpu' ? 1
+      : workersOpt === 'auto' ? await availableCores()
       : workersOpt ?? (panel.T * panel.N * config.population >= 2e7 ? await availableCores() : 1);
+    if (backendName !== 'cpu' && typeof workersOpt === 'number' && workersOpt > 1) log(`--workers ${workersOpt} ignored: scoring runs on ${backendName}`);
 
     try {
       mkdirSync(dir, { recursive: true });
@@ -416,7 +426,7 @@ export const mineCommand: CommandSpec = {
     if (!resume) for (const f of Object.values(RUN_FILES)) rmSync(join(dir, f), { force: true });
     writeAtomic(join(dir, RUN_FILES.config), JSON.stringify({ ...config, data }, null, 2) + '\n');
     log(`mining: population ${config.population}, ${config.generations} generations, seed ${config.seed}, fitness ${config.fitness}, ` +
-      `${workers} thread${workers === 1 ? '' : 's'}${resume ? `, resuming after generation ${resume.generation}` : ''}; run folder ${dir}`);
+      `${backendName === 'cpu' ? `${workers} thread${workers === 1 ? '' : 's'}` : backendName}${resume ? `, resuming after generation ${resume.generation}` : ''}; run folder ${dir}`);
 
     // Ctrl-C: the first asks the miner to stop after this generation (which is then checkpointed); the second quits.
     const progress = new ProgressWriter(process.stderr, quiet);

@@ -1,45 +1,60 @@
 /**
- * TensorFlow.js set-up: picks a backend and registers every operator's kernels from the operator table through
- * the tfjs kernel registry, keyed by (kernel name, backend). Later issues add GPU backends by adding kernels to
- * table rows and an adapter here; nothing else changes.
+ * TensorFlow.js set-up: registers every operator's kernels from the operator table through the tfjs kernel
+ * registry, keyed by (kernel name, backend), and starts the backend a command asks for. Backends with custom
+ * kernels (cpu, webgpu, webgl) run the table's kernels; any other (wasm, tfjs-node's `tensorflow`) runs each
+ * operator's composite of standard tfjs ops (src/eval/evaluate.ts decides per call through the registry).
+ * Backend packages other than cpu are imported only when asked for, so Node never loads WebGPU or WebGL code.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { OPS } from '../ops/table.ts';
 import { registerMetricKernels } from '../fitness/metric_kernels.ts';
-import type { HostKernel, OpSpec } from '../ops/types.ts';
+import type { DeviceKernel, HostKernel, OpSpec } from '../ops/types.ts';
 
-/** Backends this build can evaluate on. */
-export const BACKENDS = ['cpu'] as const;
+/** Backends a command can ask for; `auto` picks among them (see `initBackend`). */
+export const BACKENDS = ['cpu', 'wasm', 'webgpu', 'webgl', 'tensorflow'] as const;
 export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', ...BACKENDS];
 
 /** Input names of an operator's tensors in the kernel call, by position. */
 export function inputNames(op: OpSpec): string[] {
   return op.args.map((_, i) => `x${i}`);
 }
 
+function operands(op: OpSpec, inputs: tf.NamedTensorInfoMap): { infos: tf.TensorInfo[]; T: number; N: number } {
+  const infos = inputNames(op).map((n) => {
+    const info = inputs[n];
+    if (!info) throw new Error(`${op.name}: missing input ${n}`);
+    return info;
+  });
+  const [T, N] = infos[0].shape;
+  for (const info of infos) {
+    if (info.shape.length !== 2 || info.shape[0] !== T || info.shape[1] !== N) {
+      throw new Error(`${op.name}: operand shapes differ ([${infos[0].shape}] vs [${info.shape}])`);
+    }
+  }
+  return { infos, T, N };
+}
+
 /** Adapts a typed-array kernel to the tfjs `cpu` backend: reads operands in place, returns a fresh tensor. */
 function hostKernelFunc(op: OpSpec, kernel: HostKernel): tf.KernelFunc {
-  const names = inputNames(op);
   return ({ inputs, backend, attrs }) => {
     const cpu = backend as MathBackendCPU;
-    const operands = names.map((n) => {
-      const info = inputs[n];
-      if (!info) throw new Error(`${op.name}: missing input ${n}`);
-      return info;
-    });
-    const first = operands[0];
-    const [T, N] = first.shape;
-    const xs = operands.map((info) => {
-      if (info.shape[0] !== T || info.shape[1] !== N) {
-        throw new Error(`${op.name}: operand shapes differ ([${first.shape}] vs [${info.shape}])`);
-      }
-      return cpu.readSync(info.dataId) as Float32Array;
-    });
+    const { infos, T, N } = operands(op, inputs);
+    const xs = infos.map((info) => cpu.readSync(info.dataId) as Float32Array);
     const out = takeBuffer(T * N);
     kernel({ xs, T, N, window: (attrs?.window as number | undefined) ?? 0, out });
     return cpu.makeTensorInfo([T, N], 'float32', out);
+  };
+}
+
+/** Adapts a device kernel (WebGPU, WebGL): operands and output stay on the device. */
+function deviceKernelFunc<B>(op: OpSpec, kernel: DeviceKernel<B>): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { infos, T, N } = operands(op, inputs);
+    return kernel({ backend: backend as unknown as B, inputs: infos, T, N, window: (attrs?.window as number | undefined) ?? 0 });
   };
 }
 
@@ -74,26 +89,200 @@ export function disposeIntermediate(t: tf.Tensor): void {
 
 let registered = false;
 
-/** Registers all table kernels, and the metrics' kernels, with tfjs (idempotent). */
+/** Registers all table kernels for every custom-kernel backend, and the metrics' kernels (idempotent). */
 export function registerOpKernels(): void {
   if (registered) return;
   registered = true;
   registerMetricKernels();
   for (const op of OPS) {
-    if (!tf.getKernel(op.kernelName, 'cpu')) {
-      tf.registerKernel({ kernelName: op.kernelName, backendName: 'cpu', kernelFunc: hostKernelFunc(op, op.kernels.cpu) });
+    const funcs: Record<string, tf.KernelFunc> = {
+      cpu: hostKernelFunc(op, op.kernels.cpu),
+      webgpu: deviceKernelFunc(op, op.kernels.webgpu),
+      webgl: deviceKernelFunc(op, op.kernels.webgl),
+    };
+    for (const [backendName, kernelFunc] of Object.entries(funcs)) {
+      if (!tf.getKernel(op.kernelName, backendName)) tf.registerKernel({ kernelName: op.kernelName, backendName, kernelFunc });
     }
   }
 }
 
-/** Quiet tfjs's Node banner and debug checks; register kernels; activate the backend. */
-export async function initBackend(name: BackendName = 'cpu'): Promise<BackendName> {
+/** Whether the active backend runs `op` through a registered kernel (else its composite). */
+export function hasCustomKernel(op: OpSpec): boolean {
+  return tf.getKernel(op.kernelName, tf.getBackend()) !== undefined;
+}
+
+/** The backend that ended up active, and what the user should be told about how it was chosen. */
+export interface BackendInfo {
+  readonly name: BackendName;
+  /** Set when the choice was automatic or a fallback happened: one line for stderr. */
+  readonly note?: string;
+}
+
+// Module names held in variables: bundlers and type checkers must not require these optional packages.
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const TFJS_NODE = '@tensorflow/tfjs-node';
+const DAWN_NODE = 'webgpu';
+
+interface GpuLike {
+  requestAdapter(o?: object): Promise<unknown>;
+}
+
+function runtimeGpu(): GpuLike | undefined {
+  return (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+}
+
+/**
+ * Node has no WebGPU of its own: when the optional `webgpu` package (Dawn's Node binding) is installed, its
+ * `navigator.gpu` is installed globally so tfjs-backend-webgpu finds it. Throws with the reason otherwise.
+ */
+async function ensureWebGpu(): Promise<GpuLike> {
+  const present = runtimeGpu();
+  if (present) return present;
+  let mod: { create(flags: string[]): GpuLike; globals: object };
+  try {
+    mod = await import(DAWN_NODE);
+  } catch {
+    throw new Error('this runtime has no WebGPU (navigator.gpu); in Node, `npm install webgpu` adds Dawn\'s binding');
+  }
+  const gpu = mod.create([]);
+  Object.assign(globalThis, mod.globals);
+  const g = globalThis as { navigator?: object };
+  if (!g.navigator) g.navigator = { gpu };
+  else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  return gpu;
+}
+
+/** Imports a backend's package so that tfjs knows its factory; throws with the reason when it cannot. */
+async function loadBackend(name: BackendName): Promise<void> {
+  if (tf.findBackendFactory(name)) return;
+  switch (name) {
+    case 'cpu':
+      return;
+    case 'wasm':
+      await import('@tensorflow/tfjs-backend-wasm');
+      return;
+    case 'webgpu':
+      if (!(await (await ensureWebGpu()).requestAdapter())) throw new Error('WebGPU found no adapter');
+      await import('@tensorflow/tfjs-backend-webgpu');
+      return;
+    case 'webgl':
+      if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') throw new Error('this runtime has no WebGL (no canvas)');
+      await import('@tensorflow/tfjs-backend-webgl');
+      return;
+    case 'tensorflow': {
+      const errors: string[] = [];
+      for (const pkg of [TFJS_NODE_GPU, TFJS_NODE]) {
+        try {
+          await import(pkg);
+          if (tf.findBackendFactory('tensorflow')) return;
+          errors.push(`${pkg} loaded but registered no 'tensorflow' backend (a second copy of @tensorflow/tfjs-core?)`);
+        } catch (e) {
+          errors.push(`${pkg}: ${firstLine(e)}`);
+        }
+      }
+      throw new Error(`tfjs-node is not usable (${errors.join('; ')}); see the README, "CUDA"`);
+    }
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+async function activate(name: BackendName): Promise<void> {
+  await loadBackend(name);
+  if (tf.getBackend() === name) return;
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    throw new Error(firstLine(e));
+  }
+  if (!ok) throw new Error('tfjs could not start it');
+  await tf.ready();
+}
+
+/**
+ * A hardware GPU adapter's description, or undefined: software adapters (llvmpipe, SwiftShader) are slower
+ * than the host kernels, so `auto` does not pick them.
+ */
+async function hardwareWebGpu(): Promise<string | undefined> {
+  try {
+    const gpu = await ensureWebGpu();
+    const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as
+      | { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string } }
+      | null;
+    if (!adapter || adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) return undefined;
+    const d = adapter.info?.description || adapter.info?.vendor || 'GPU';
+    return /llvmpipe|swiftshader|lavapipe|software/i.test(d) ? undefined : d;
+  } catch {
+    return undefined;
+  }
+}
+
+async function autoBackend(): Promise<BackendInfo> {
+  const tried: string[] = [];
+  const gpuName = await hardwareWebGpu();
+  if (gpuName) {
+    try {
+      await activate('webgpu');
+      return { name: 'webgpu', note: `backend: webgpu (auto: ${gpuName})` };
+    } catch (e) {
+      tried.push(`webgpu failed: ${firstLine(e)}`);
+    }
+  } else tried.push('no hardware WebGPU adapter');
+  try {
+    // Only the CUDA build is worth choosing over the host kernels: tfjs-node on the CPU runs composites.
+    await import(TFJS_NODE_GPU);
+    await activate('tensorflow');
+    return { name: 'tensorflow', note: 'backend: tensorflow (auto: @tensorflow/tfjs-node-gpu, CUDA)' };
+  } catch {
+    tried.push('@tensorflow/tfjs-node-gpu not installed');
+  }
+  if (typeof document !== 'undefined') {
+    try {
+      await activate('webgl');
+      return { name: 'webgl', note: `backend: webgl (auto: ${tried.join('; ')})` };
+    } catch (e) {
+      tried.push(`webgl failed: ${firstLine(e)}`);
+    }
+  }
+  await activate('cpu');
+  return { name: 'cpu', note: `backend: cpu (auto: ${tried.join('; ')})` };
+}
+
+/**
+ * Quiets tfjs's debug checks, registers kernels and activates a backend. An explicit backend that fails to
+ * start falls back to `cpu`, and the returned note says why; `auto` picks the fastest present (a hardware
+ * WebGPU adapter, then tfjs-node-gpu, then WebGL in a browser, else the host kernels) and says which.
+ */
+export async function initBackend(choice?: BackendChoice): Promise<BackendInfo> {
   tf.env().set('PROD', true);
   registerOpKernels();
-  if (tf.getBackend() !== name) {
-    const ok = await tf.setBackend(name);
-    if (!ok) throw new Error(`tfjs backend '${name}' failed to initialise`);
+  // Library calls without a choice keep whatever a command started (a miner after `--backend webgpu`).
+  if (choice === undefined && active && tf.getBackend() === active.name) return active;
+  active = await start(choice ?? 'cpu');
+  return active;
+}
+
+let active: BackendInfo | undefined;
+
+async function start(choice: BackendChoice): Promise<BackendInfo> {
+  if (choice === 'auto') return autoBackend();
+  if (!(BACKENDS as readonly string[]).includes(choice)) {
+    throw new RangeError(`unknown backend '${choice}' (choose from ${BACKEND_CHOICES.join(', ')})`);
   }
-  await tf.ready();
-  return name;
+  try {
+    await activate(choice);
+    return { name: choice };
+  } catch (e) {
+    if (choice === 'cpu') throw e;
+    await activate('cpu');
+    return { name: 'cpu', note: `backend '${choice}' failed to initialise (${firstLine(e)}); falling back to cpu` };
+  }
+}
+
+/** Whether `choice` names a backend (or auto); for validating user input before any work. */
+export function isBackendChoice(choice: string): choice is BackendChoice {
+  return (BACKEND_CHOICES as readonly string[]).includes(choice);
 }

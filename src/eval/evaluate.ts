@@ -9,7 +9,7 @@ import type { Node } from '../expr/ast.ts';
 import { print } from '../expr/print.ts';
 import { getOp } from '../ops/table.ts';
 import type { Panel } from '../data/panel.ts';
-import { disposeIntermediate, initBackend, inputNames, type BackendName } from './backend.ts';
+import { disposeIntermediate, hasCustomKernel, initBackend, inputNames, type BackendChoice } from './backend.ts';
 
 interface DagNode {
   readonly key: string;
@@ -30,7 +30,20 @@ export function missingField(panel: Panel, name: string): EvalError {
 
 /** Evaluates expressions on one panel; field tensors are made on demand and shared with the panel's arrays. */
 export class Evaluator {
+  /**
+   * Device copies of the fields, uploaded once and handed out as clones (which share the data): on a GPU a
+   * fresh upload per DAG would move the whole panel again for every chunk. Host backends wrap the panel's
+   * arrays without copying, so they need no cache.
+   */
+  private readonly deviceFields = new Map<string, tf.Tensor2D>();
+
   constructor(readonly panel: Panel) {}
+
+  /** Frees the device copies of the fields (a no-op on host backends). */
+  dispose(): void {
+    for (const t of this.deviceFields.values()) t.dispose();
+    this.deviceFields.clear();
+  }
 
   /**
    * One `[T, N]` float32 tensor per expression, in order; the caller disposes them. `onProgress` is told how
@@ -80,11 +93,17 @@ export class Evaluator {
       value = tf.fill([this.panel.T, this.panel.N], node.value, 'float32') as tf.Tensor2D;
     } else {
       const op = getOp(node.op);
-      const names = inputNames(op);
-      const inputs: tf.NamedTensorMap = {};
-      d.children.forEach((c, i) => (inputs[names[i]] = this.compute(c)));
-      const attrs: tf.NamedAttrMap = op.windowed ? { window: node.window! } : {};
-      value = tf.engine().runKernel(op.kernelName, inputs, attrs) as tf.Tensor2D;
+      const xs = d.children.map((c) => this.compute(c));
+      const window = op.windowed ? node.window! : 0;
+      if (hasCustomKernel(op)) {
+        const names = inputNames(op);
+        const inputs: tf.NamedTensorMap = {};
+        xs.forEach((x, i) => (inputs[names[i]] = x));
+        value = tf.engine().runKernel(op.kernelName, inputs, op.windowed ? { window } : {}) as tf.Tensor2D;
+      } else {
+        // Backends without custom kernels (wasm, tfjs-node's tensorflow) run the operator as standard ops.
+        value = tf.tidy(() => op.kernels.composite(xs, window));
+      }
       for (const c of d.children) this.release(c);
     }
     d.value = value;
@@ -104,7 +123,13 @@ export class Evaluator {
     const values = this.panel.fields.get(name);
     if (!values) throw missingField(this.panel, name);
     // Zero-copy on host backends: the tensor wraps the panel's array; kernels never write their inputs.
-    return tf.tensor2d(values, [this.panel.T, this.panel.N], 'float32');
+    if (tf.getBackend() === 'cpu') return tf.tensor2d(values, [this.panel.T, this.panel.N], 'float32');
+    let t = this.deviceFields.get(name);
+    if (!t) {
+      t = tf.tensor2d(values, [this.panel.T, this.panel.N], 'float32');
+      this.deviceFields.set(name, t);
+    }
+    return t.clone() as tf.Tensor2D;
   }
 }
 
@@ -115,7 +140,7 @@ export class Evaluator {
 export async function evaluateToArrays(
   panel: Panel,
   exprs: readonly Node[],
-  opts: { backend?: BackendName; workers?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: { backend?: BackendChoice; workers?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Float32Array[]> {
   const workers = opts.workers ?? 1;
   if (workers > 1 && exprs.length > 1) {
@@ -128,7 +153,13 @@ export async function evaluateToArrays(
     }
   }
   await initBackend(opts.backend);
-  const tensors = new Evaluator(panel).evaluate(exprs, opts.onProgress);
+  const evaluator = new Evaluator(panel);
+  let tensors: tf.Tensor2D[];
+  try {
+    tensors = evaluator.evaluate(exprs, opts.onProgress);
+  } finally {
+    evaluator.dispose();
+  }
   const owned = new Set<ArrayBufferLike>([...panel.fields.values()].map((a) => a.buffer));
   const out: Float32Array[] = [];
   for (const t of tensors) {

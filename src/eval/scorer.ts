@@ -45,12 +45,18 @@ export interface ScoreResult {
 
 /** Roots evaluated per DAG: bounds memory (each root is a panel slice) while keeping most sharing. */
 const CHUNK = 64;
+/**
+ * ... but never more roots than fit in this many bytes of panels: on a 4,800 x 5,000 panel a root is 96 MB,
+ * and 64 of them would not fit in a laptop GPU's memory.
+ */
+const CHUNK_BYTES = 2 ** 30;
 
 export class Scorer {
   private readonly evaluator: Evaluator;
   private readonly rows: tf.Tensor1D;
   private readonly label: tf.Tensor2D;
   private readonly refRows: tf.Tensor1D;
+  private readonly chunk: number;
 
   constructor(panel: Panel, private readonly setup: ScoreSetup) {
     const { dayStart, dayEnd, first, last, margin, labels } = setup;
@@ -64,6 +70,7 @@ export class Scorer {
     for (const [name, a] of panel.fields) fields.set(name, a.subarray(b0 * N, b1 * N));
     const slice: Panel = { times: panel.times.slice(b0, b1), codes: panel.codes, fields, T: b1 - b0, N };
     this.evaluator = new Evaluator(slice);
+    this.chunk = Math.max(4, Math.min(CHUNK, Math.floor(CHUNK_BYTES / (Math.max(1, slice.T * N) * 4))));
     this.rows = tf.tensor1d(Int32Array.from({ length: last - first + 1 }, (_, i) => dayEnd[first + i] - 1 - b0), 'int32');
     this.label = tf.tensor2d(labels.slice(first * N, (last + 1) * N), [last - first + 1, N]);
     this.refRows = tf.tensor1d(setup.refDays, 'int32');
@@ -72,10 +79,10 @@ export class Scorer {
   /** Summaries and fingerprints of each expression, in order. */
   async score(exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<ScoreResult[]> {
     const out: ScoreResult[] = [];
-    for (let s = 0; s < exprs.length; s += CHUNK) {
+    for (let s = 0; s < exprs.length; s += this.chunk) {
       // Between chunks the event loop runs, so a caller on this thread sees progress and signals (Ctrl-C).
       if (s > 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      const roots = this.evaluator.evaluate(exprs.slice(s, s + CHUNK));
+      const roots = this.evaluator.evaluate(exprs.slice(s, s + this.chunk));
       const daily = roots.map((t) => {
         const d = tf.gather(t, this.rows, 0);
         t.dispose();
@@ -84,8 +91,11 @@ export class Scorer {
       const stacked = tf.stack(daily);
       tf.dispose(daily);
       try {
-        const summaries = await populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks });
-        const prints = await this.fingerprints(stacked);
+        // Both reads are queued before either is awaited, so a GPU backend runs them back to back.
+        const [summaries, prints] = await Promise.all([
+          populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks }),
+          this.fingerprints(stacked),
+        ]);
         summaries.forEach((summary, i) => out.push({ summary, fingerprint: prints[i]! }));
       } finally {
         stacked.dispose();
@@ -108,6 +118,7 @@ export class Scorer {
   }
 
   dispose(): void {
+    this.evaluator.dispose();
     this.rows.dispose();
     this.label.dispose();
     this.refRows.dispose();

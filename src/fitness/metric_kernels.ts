@@ -8,7 +8,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { dailyMetrics } from '../../kernels/cpu/daily_metrics.ts';
 import { factorCorrelationKernel } from '../../kernels/cpu/factor_corr.ts';
+import { daily_metrics_webgpu } from '../../kernels/webgpu/daily_metrics.ts';
+import { factor_corr_webgpu } from '../../kernels/webgpu/factor_corr.ts';
+import { daily_metrics_webgl } from '../../kernels/webgl/daily_metrics.ts';
+import { factor_corr_webgl } from '../../kernels/webgl/factor_corr.ts';
+import type { CustomKernelBackend } from '../ops/types.ts';
 import { dailyWidth } from './daily_layout.ts';
+import { dailyMetricArgs, metricArgs, type MetricArgs } from './metric_args.ts';
 
 export const DAILY_METRICS_KERNEL = 'af_daily_metrics';
 export const FACTOR_CORR_KERNEL = 'af_factor_corr';
@@ -20,47 +26,32 @@ export interface MetricKernelSpec {
   /** Attributes the kernel reads. */
   readonly attrs: readonly string[];
   readonly doc: string;
-  readonly kernels: { readonly cpu: tf.KernelFunc };
+  /** One per custom-kernel backend; on any other backend the caller computes on the host (see metrics.ts). */
+  readonly kernels: { readonly [B in CustomKernelBackend]: tf.KernelFunc };
 }
 
-/** Reads a host tensor and splits a `[F, D, N]` population into per-factor `[D, N]` views (no copy). */
-function hostFactors(cpu: MathBackendCPU, info: tf.TensorInfo | undefined): { views: Float32Array[]; D: number; N: number } {
-  if (!info || info.shape.length !== 3) throw new Error(`factors must be [F, D, N], got [${info?.shape}]`);
-  const [F, D, N] = info.shape;
-  const all = cpu.readSync(info.dataId) as Float32Array;
-  return { views: Array.from({ length: F }, (_, f) => all.subarray(f * D * N, (f + 1) * D * N)), D, N };
-}
-
-/** Day range attributes, clamped to the data (defaults: all days). */
-function dayRange(attrs: tf.NamedAttrMap | undefined, D: number): [number, number] {
-  const first = Math.max(0, (attrs?.first as number | undefined) ?? 0);
-  const last = Math.min(D - 1, (attrs?.last as number | undefined) ?? D - 1);
-  return [first, last];
+/** Splits a host `[F, D, N]` population into per-factor `[D, N]` views (no copy). */
+function hostViews(cpu: MathBackendCPU, a: MetricArgs): Float32Array[] {
+  const all = cpu.readSync(a.factors.dataId) as Float32Array;
+  const size = a.D * a.N;
+  return Array.from({ length: a.F }, (_, f) => all.subarray(f * size, (f + 1) * size));
 }
 
 const dailyMetricsCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const cpu = backend as MathBackendCPU;
-  const { views, D, N } = hostFactors(cpu, inputs.factors);
-  const labelInfo = inputs.label;
-  if (!labelInfo || labelInfo.shape[0] !== D || labelInfo.shape[1] !== N) throw new Error(`label must be [${D}, ${N}], got [${labelInfo?.shape}]`);
-  const label = cpu.readSync(labelInfo.dataId) as Float32Array;
-  const q = attrs?.groups as number;
-  const minStocks = attrs?.minStocks as number;
-  const [first, last] = dayRange(attrs, D);
-  const nDays = Math.max(0, last - first + 1);
-  const out = new Float32Array(views.length * nDays * dailyWidth(q));
-  dailyMetrics({ factors: views, label, N, q, minStocks, first, last, out });
-  return cpu.makeTensorInfo([views.length, nDays, dailyWidth(q)], 'float32', out);
+  const a = dailyMetricArgs(inputs, attrs);
+  const label = cpu.readSync(a.label.dataId) as Float32Array;
+  const out = new Float32Array(a.F * a.nDays * dailyWidth(a.q));
+  dailyMetrics({ factors: hostViews(cpu, a), label, N: a.N, q: a.q, minStocks: a.minStocks, first: a.first, last: a.last, out });
+  return cpu.makeTensorInfo([a.F, a.nDays, dailyWidth(a.q)], 'float32', out);
 };
 
 const factorCorrCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const cpu = backend as MathBackendCPU;
-  const { views, D, N } = hostFactors(cpu, inputs.factors);
-  const [first, last] = dayRange(attrs, D);
-  const F = views.length;
-  const out = new Float32Array(F * F);
-  factorCorrelationKernel({ factors: views, N, minStocks: attrs?.minStocks as number, first, last, out });
-  return cpu.makeTensorInfo([F, F], 'float32', out);
+  const a = metricArgs('af_factor_corr', inputs, attrs);
+  const out = new Float32Array(a.F * a.F);
+  factorCorrelationKernel({ factors: hostViews(cpu, a), N: a.N, minStocks: a.minStocks, first: a.first, last: a.last, out });
+  return cpu.makeTensorInfo([a.F, a.F], 'float32', out);
 };
 
 export const METRIC_KERNELS: readonly MetricKernelSpec[] = Object.freeze([
@@ -69,14 +60,14 @@ export const METRIC_KERNELS: readonly MetricKernelSpec[] = Object.freeze([
     inputs: ['factors', 'label'],
     attrs: ['groups', 'minStocks', 'first', 'last'],
     doc: 'Per factor and day: used flag, IC, rank IC, market mean, top/bottom turnover, coverage count, q group means.',
-    kernels: { cpu: dailyMetricsCpu },
+    kernels: { cpu: dailyMetricsCpu, webgpu: daily_metrics_webgpu, webgl: daily_metrics_webgl },
   },
   {
     kernelName: FACTOR_CORR_KERNEL,
     inputs: ['factors'],
     attrs: ['minStocks', 'first', 'last'],
     doc: 'Mean over days of the pairwise-complete cross-sectional Spearman correlation of every pair of factors.',
-    kernels: { cpu: factorCorrCpu },
+    kernels: { cpu: factorCorrCpu, webgpu: factor_corr_webgpu, webgl: factor_corr_webgl },
   },
 ]);
 

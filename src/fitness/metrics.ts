@@ -293,9 +293,17 @@ export async function populationMetricsTensor(factors: tf.Tensor, label: tf.Tens
   const [F, D, N] = factors.shape as [number, number, number];
   const r = resolve(D, opts);
   registerMetricKernels();
-  const rowsT = tf.engine().runKernel(DAILY_METRICS_KERNEL, { factors, label }, { groups: r.q, minStocks: r.minStocks, first: r.first, last: r.last }) as tf.Tensor;
-  const rows = await rowsT.data();
-  rowsT.dispose();
+  let rows: ArrayLike<number>;
+  if (tf.getKernel(DAILY_METRICS_KERNEL, tf.getBackend())) {
+    const rowsT = tf.engine().runKernel(DAILY_METRICS_KERNEL, { factors, label }, { groups: r.q, minStocks: r.minStocks, first: r.first, last: r.last }) as tf.Tensor;
+    rows = await rowsT.data();
+    rowsT.dispose();
+  } else {
+    // Backends without metric kernels (wasm, tfjs-node's tensorflow) score on the host from the panels.
+    const all = (await factors.data()) as Float32Array;
+    const views = Array.from({ length: F }, (_, f) => all.subarray(f * D * N, (f + 1) * D * N));
+    rows = hostRows(views, (await label.data()) as Float32Array, N, r);
+  }
   return Array.from({ length: F }, (_, i) => summarize(rawRun(rows, i, r, N), r.q).summary);
 }
 

@@ -7,40 +7,10 @@
  * t needs every operand present at each bar t-n+1..t (else NaN, and NaN for the first n-1 bars).
  */
 import type { OpKind, OpSpec, OpKernels } from './types.ts';
-import { add } from '../../kernels/cpu/add.ts';
-import { sub } from '../../kernels/cpu/sub.ts';
-import { mul } from '../../kernels/cpu/mul.ts';
-import { div } from '../../kernels/cpu/div.ts';
-import { neg } from '../../kernels/cpu/neg.ts';
-import { abs } from '../../kernels/cpu/abs.ts';
-import { sign } from '../../kernels/cpu/sign.ts';
-import { sqrt } from '../../kernels/cpu/sqrt.ts';
-import { log } from '../../kernels/cpu/log.ts';
-import { arctan } from '../../kernels/cpu/arctan.ts';
-import { sig } from '../../kernels/cpu/sig.ts';
-import { max } from '../../kernels/cpu/max.ts';
-import { min } from '../../kernels/cpu/min.ts';
-import { rank } from '../../kernels/cpu/rank.ts';
-import { zscore } from '../../kernels/cpu/zscore.ts';
-import { scale } from '../../kernels/cpu/scale.ts';
-import { delay } from '../../kernels/cpu/delay.ts';
-import { delta } from '../../kernels/cpu/delta.ts';
-import { pctchange_ts } from '../../kernels/cpu/pctchange_ts.ts';
-import { ts_mean } from '../../kernels/cpu/ts_mean.ts';
-import { ts_sum } from '../../kernels/cpu/ts_sum.ts';
-import { ts_max } from '../../kernels/cpu/ts_max.ts';
-import { ts_min } from '../../kernels/cpu/ts_min.ts';
-import { ts_arg_max } from '../../kernels/cpu/ts_arg_max.ts';
-import { ts_arg_min } from '../../kernels/cpu/ts_arg_min.ts';
-import { ts_rank } from '../../kernels/cpu/ts_rank.ts';
-import { stddev } from '../../kernels/cpu/stddev.ts';
-import { ts_skew } from '../../kernels/cpu/ts_skew.ts';
-import { ema } from '../../kernels/cpu/ema.ts';
-import { decay_linear } from '../../kernels/cpu/decay_linear.ts';
-import { covariance } from '../../kernels/cpu/covariance.ts';
-import { correlation } from '../../kernels/cpu/correlation.ts';
-import { reg_beta_ts } from '../../kernels/cpu/reg_beta_ts.ts';
-import { reg_resid_ts } from '../../kernels/cpu/reg_resid_ts.ts';
+import * as cpu from '../../kernels/cpu/index.ts';
+import * as webgpu from '../../kernels/webgpu/index.ts';
+import * as webgl from '../../kernels/webgl/index.ts';
+import * as composite from '../../kernels/composite/index.ts';
 
 interface RowInit {
   name: string;
@@ -77,111 +47,111 @@ const lag = (n: number) => n;
 
 export const OPS: readonly OpSpec[] = Object.freeze([
   // Elementwise: NaN in any operand gives NaN.
-  row({ name: 'add', args: ['x', 'y'], kind: ew, doc: 'x + y.', kernels: { cpu: add } }),
-  row({ name: 'sub', args: ['x', 'y'], kind: ew, doc: 'x - y.', kernels: { cpu: sub } }),
-  row({ name: 'mul', args: ['x', 'y'], kind: ew, doc: 'x * y.', kernels: { cpu: mul } }),
+  row({ name: 'add', args: ['x', 'y'], kind: ew, doc: 'x + y.', kernels: { cpu: cpu.add, webgpu: webgpu.add, webgl: webgl.add, composite: composite.add } }),
+  row({ name: 'sub', args: ['x', 'y'], kind: ew, doc: 'x - y.', kernels: { cpu: cpu.sub, webgpu: webgpu.sub, webgl: webgl.sub, composite: composite.sub } }),
+  row({ name: 'mul', args: ['x', 'y'], kind: ew, doc: 'x * y.', kernels: { cpu: cpu.mul, webgpu: webgpu.mul, webgl: webgl.mul, composite: composite.mul } }),
   row({
     name: 'div', args: ['x', 'y'], kind: ew,
     doc: 'Protected division (gplearn): x / y if |y| > 0.001, else 1; NaN if x or y is NaN.',
-    kernels: { cpu: div },
+    kernels: { cpu: cpu.div, webgpu: webgpu.div, webgl: webgl.div, composite: composite.div },
   }),
-  row({ name: 'neg', args: ['x'], kind: ew, doc: '-x.', kernels: { cpu: neg } }),
-  row({ name: 'abs', args: ['x'], kind: ew, doc: '|x|.', kernels: { cpu: abs } }),
-  row({ name: 'sign', aliases: ['SIGN'], args: ['x'], kind: ew, doc: '-1, 0 or 1 by the sign of x.', kernels: { cpu: sign } }),
-  row({ name: 'sqrt', args: ['x'], kind: ew, doc: 'Protected square root (gplearn): sqrt(|x|).', kernels: { cpu: sqrt } }),
+  row({ name: 'neg', args: ['x'], kind: ew, doc: '-x.', kernels: { cpu: cpu.neg, webgpu: webgpu.neg, webgl: webgl.neg, composite: composite.neg } }),
+  row({ name: 'abs', args: ['x'], kind: ew, doc: '|x|.', kernels: { cpu: cpu.abs, webgpu: webgpu.abs, webgl: webgl.abs, composite: composite.abs } }),
+  row({ name: 'sign', aliases: ['SIGN'], args: ['x'], kind: ew, doc: '-1, 0 or 1 by the sign of x.', kernels: { cpu: cpu.sign, webgpu: webgpu.sign, webgl: webgl.sign, composite: composite.sign } }),
+  row({ name: 'sqrt', args: ['x'], kind: ew, doc: 'Protected square root (gplearn): sqrt(|x|).', kernels: { cpu: cpu.sqrt, webgpu: webgpu.sqrt, webgl: webgl.sqrt, composite: composite.sqrt } }),
   row({
     name: 'log', args: ['x'], kind: ew,
     doc: 'Protected logarithm (gplearn): log(|x|) if |x| > 0.001, else 0.',
-    kernels: { cpu: log },
+    kernels: { cpu: cpu.log, webgpu: webgpu.log, webgl: webgl.log, composite: composite.log },
   }),
-  row({ name: 'arctan', aliases: ['actan'], args: ['x'], kind: ew, doc: 'atan(x), in (-pi/2, pi/2).', kernels: { cpu: arctan } }),
-  row({ name: 'sig', args: ['x'], kind: ew, doc: 'Logistic sigmoid 1 / (1 + exp(-x)).', kernels: { cpu: sig } }),
-  row({ name: 'max', args: ['x', 'y'], kind: ew, doc: 'The larger of x and y; NaN if either is NaN.', kernels: { cpu: max } }),
-  row({ name: 'min', args: ['x', 'y'], kind: ew, doc: 'The smaller of x and y; NaN if either is NaN.', kernels: { cpu: min } }),
+  row({ name: 'arctan', aliases: ['actan'], args: ['x'], kind: ew, doc: 'atan(x), in (-pi/2, pi/2).', kernels: { cpu: cpu.arctan, webgpu: webgpu.arctan, webgl: webgl.arctan, composite: composite.arctan } }),
+  row({ name: 'sig', args: ['x'], kind: ew, doc: 'Logistic sigmoid 1 / (1 + exp(-x)).', kernels: { cpu: cpu.sig, webgpu: webgpu.sig, webgl: webgl.sig, composite: composite.sig } }),
+  row({ name: 'max', args: ['x', 'y'], kind: ew, doc: 'The larger of x and y; NaN if either is NaN.', kernels: { cpu: cpu.max, webgpu: webgpu.max, webgl: webgl.max, composite: composite.max } }),
+  row({ name: 'min', args: ['x', 'y'], kind: ew, doc: 'The smaller of x and y; NaN if either is NaN.', kernels: { cpu: cpu.min, webgpu: webgpu.min, webgl: webgl.min, composite: composite.min } }),
 
   // Cross-sectional: at each bar, over the stocks that have a value; NaN stays NaN.
   row({
     name: 'rank', args: ['x'], kind: cs,
     doc: 'Percentile rank across stocks at each bar: average 1-based rank of ties divided by the number of stocks with a value, in (0, 1].',
-    kernels: { cpu: rank },
+    kernels: { cpu: cpu.rank, webgpu: webgpu.rank, webgl: webgl.rank, composite: composite.rank },
   }),
   row({
     name: 'zscore', args: ['x'], kind: cs,
     doc: '(x - mean) / std across stocks at each bar (sample std, n - 1); NaN where fewer than 2 stocks have a value or they are all equal.',
-    kernels: { cpu: zscore },
+    kernels: { cpu: cpu.zscore, webgpu: webgpu.zscore, webgl: webgl.zscore, composite: composite.zscore },
   }),
   row({
     name: 'scale', args: ['x'], kind: cs,
     doc: 'x / sum(|x|) across stocks at each bar; NaN where that sum is 0.',
-    kernels: { cpu: scale },
+    kernels: { cpu: cpu.scale, webgpu: webgpu.scale, webgl: webgl.scale, composite: composite.scale },
   }),
 
   // Time series: windows count bars of the aligned panel.
-  row({ name: 'delay', args: ['x'], kind: ts, lookback: lag, doc: 'x[t-n]; NaN for the first n bars.', kernels: { cpu: delay } }),
-  row({ name: 'delta', args: ['x'], kind: ts, lookback: lag, doc: 'x[t] - x[t-n].', kernels: { cpu: delta } }),
+  row({ name: 'delay', args: ['x'], kind: ts, lookback: lag, doc: 'x[t-n]; NaN for the first n bars.', kernels: { cpu: cpu.delay, webgpu: webgpu.delay, webgl: webgl.delay, composite: composite.delay } }),
+  row({ name: 'delta', args: ['x'], kind: ts, lookback: lag, doc: 'x[t] - x[t-n].', kernels: { cpu: cpu.delta, webgpu: webgpu.delta, webgl: webgl.delta, composite: composite.delta } }),
   row({
     name: 'pctchange_ts', aliases: ['pctange_ts'], args: ['x'], kind: ts, lookback: lag,
     doc: 'x[t] / x[t-n] - 1; NaN when x[t-n] is 0.',
-    kernels: { cpu: pctchange_ts },
+    kernels: { cpu: cpu.pctchange_ts, webgpu: webgpu.pctchange_ts, webgl: webgl.pctchange_ts, composite: composite.pctchange_ts },
   }),
-  row({ name: 'ts_Sum', args: ['x'], kind: ts, doc: 'Sum over the last n bars.', kernels: { cpu: ts_sum } }),
-  row({ name: 'ts_Mean', args: ['x'], kind: ts, doc: 'Mean over the last n bars.', kernels: { cpu: ts_mean } }),
-  row({ name: 'ts_Max', args: ['x'], kind: ts, doc: 'Maximum over the last n bars.', kernels: { cpu: ts_max } }),
-  row({ name: 'ts_Min', args: ['x'], kind: ts, doc: 'Minimum over the last n bars.', kernels: { cpu: ts_min } }),
+  row({ name: 'ts_Sum', args: ['x'], kind: ts, doc: 'Sum over the last n bars.', kernels: { cpu: cpu.ts_sum, webgpu: webgpu.ts_sum, webgl: webgl.ts_sum, composite: composite.ts_sum } }),
+  row({ name: 'ts_Mean', args: ['x'], kind: ts, doc: 'Mean over the last n bars.', kernels: { cpu: cpu.ts_mean, webgpu: webgpu.ts_mean, webgl: webgl.ts_mean, composite: composite.ts_mean } }),
+  row({ name: 'ts_Max', args: ['x'], kind: ts, doc: 'Maximum over the last n bars.', kernels: { cpu: cpu.ts_max, webgpu: webgpu.ts_max, webgl: webgl.ts_max, composite: composite.ts_max } }),
+  row({ name: 'ts_Min', args: ['x'], kind: ts, doc: 'Minimum over the last n bars.', kernels: { cpu: cpu.ts_min, webgpu: webgpu.ts_min, webgl: webgl.ts_min, composite: composite.ts_min } }),
   row({
     name: 'ts_ArgMax', args: ['x'], kind: ts,
     doc: 'Bars since the maximum of the last n bars (0 = now, up to n - 1); ties go to the most recent bar.',
-    kernels: { cpu: ts_arg_max },
+    kernels: { cpu: cpu.ts_arg_max, webgpu: webgpu.ts_arg_max, webgl: webgl.ts_arg_max, composite: composite.ts_arg_max },
   }),
   row({
     name: 'ts_ArgMin', args: ['x'], kind: ts,
     doc: 'Bars since the minimum of the last n bars (0 = now, up to n - 1); ties go to the most recent bar.',
-    kernels: { cpu: ts_arg_min },
+    kernels: { cpu: cpu.ts_arg_min, webgpu: webgpu.ts_arg_min, webgl: webgl.ts_arg_min, composite: composite.ts_arg_min },
   }),
   row({
     name: 'ts_Rank', args: ['x'], kind: ts,
     doc: 'Rank of x[t] within the last n bars, average 1-based rank of ties, divided by n, in (0, 1].',
-    kernels: { cpu: ts_rank },
+    kernels: { cpu: cpu.ts_rank, webgpu: webgpu.ts_rank, webgl: webgl.ts_rank, composite: composite.ts_rank },
   }),
   row({
     name: 'stddev', args: ['x'], kind: ts, minWindow: 2,
     doc: 'Sample standard deviation (n - 1) over the last n bars; exactly 0 when the window is constant.',
-    kernels: { cpu: stddev },
+    kernels: { cpu: cpu.stddev, webgpu: webgpu.stddev, webgl: webgl.stddev, composite: composite.stddev },
   }),
   row({
     name: 'ts_Skew', args: ['x'], kind: ts, minWindow: 3,
     doc: 'Sample skewness over the last n bars, adjusted Fisher-Pearson (as pandas rolling skew); NaN when the window is constant.',
-    kernels: { cpu: ts_skew },
+    kernels: { cpu: cpu.ts_skew, webgpu: webgpu.ts_skew, webgl: webgl.ts_skew, composite: composite.ts_skew },
   }),
   row({
     name: 'EMA', args: ['x'], kind: ts,
     doc: 'Exponential moving average over a finite window of n bars: weights (1-a)^k for the bar k back, a = 2/(n+1), normalised to sum 1.',
-    kernels: { cpu: ema },
+    kernels: { cpu: cpu.ema, webgpu: webgpu.ema, webgl: webgl.ema, composite: composite.ema },
   }),
   row({
     name: 'decay_linear', args: ['x'], kind: ts,
     doc: 'Linearly decaying average over n bars: weights n (now) down to 1 (oldest), normalised to sum 1.',
-    kernels: { cpu: decay_linear },
+    kernels: { cpu: cpu.decay_linear, webgpu: webgpu.decay_linear, webgl: webgl.decay_linear, composite: composite.decay_linear },
   }),
   row({
     name: 'covariance', args: ['x', 'y'], kind: ts, minWindow: 2,
     doc: 'Sample covariance (n - 1) of x and y over the last n bars; both must be present at every bar.',
-    kernels: { cpu: covariance },
+    kernels: { cpu: cpu.covariance, webgpu: webgpu.covariance, webgl: webgl.covariance, composite: composite.covariance },
   }),
   row({
     name: 'correlation', args: ['x', 'y'], kind: ts, minWindow: 2,
     doc: 'Pearson correlation of x and y over the last n bars; NaN when x or y is constant over the window.',
-    kernels: { cpu: correlation },
+    kernels: { cpu: cpu.correlation, webgpu: webgpu.correlation, webgl: webgl.correlation, composite: composite.correlation },
   }),
   row({
     name: 'REGbeta_ts', args: ['x', 'y'], kind: ts, minWindow: 2,
     doc: 'Least-squares slope of x regressed on y over the last n bars, cov(x, y) / var(y); NaN when y is constant.',
-    kernels: { cpu: reg_beta_ts },
+    kernels: { cpu: cpu.reg_beta_ts, webgpu: webgpu.reg_beta_ts, webgl: webgl.reg_beta_ts, composite: composite.reg_beta_ts },
   }),
   row({
     name: 'REGresid_ts', args: ['x', 'y'], kind: ts, minWindow: 2,
     doc: 'Residual now of that regression: x[t] - (a + b * y[t]) with the window fit\'s intercept a and slope b; NaN when y is constant.',
-    kernels: { cpu: reg_resid_ts },
+    kernels: { cpu: cpu.reg_resid_ts, webgpu: webgpu.reg_resid_ts, webgl: webgl.reg_resid_ts, composite: composite.reg_resid_ts },
   }),
 ]);
 

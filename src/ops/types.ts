@@ -4,6 +4,9 @@
  * Everything that needs to know about operators (parser, printer, evaluator, GP, UI, docs) reads rows of
  * this type from `table.ts`; nothing else switches on operator names.
  */
+import type { Tensor2D, TensorInfo } from '@tensorflow/tfjs-core';
+import type { WebGpuBackendLike } from '../../kernels/webgpu/program.ts';
+import type { WebGlBackendLike } from '../../kernels/webgl/program.ts';
 
 /** How an operator relates bars and stocks: decides which axis it reads across. */
 export type OpKind = 'elementwise' | 'cross_section' | 'time_series';
@@ -28,9 +31,40 @@ export interface HostKernelArgs {
  */
 export type HostKernel = (args: HostKernelArgs) => void;
 
-/** Kernels of one operator, per tfjs backend name. Later issues add GPU kernels here. */
+/** Arguments of a device kernel: operands already on the backend's device, each `[T, N]` float32. */
+export interface DeviceKernelArgs<B> {
+  readonly backend: B;
+  readonly inputs: readonly TensorInfo[];
+  readonly T: number;
+  readonly N: number;
+  /** Window length for windowed operators, 0 otherwise. */
+  readonly window: number;
+}
+
+/**
+ * A kernel on a GPU backend: runs one or more shader programs and returns the `[T, N]` float32 output, which
+ * stays on the device. Same semantics as the host kernel (NaN rules, ties, constant windows), float32 arithmetic.
+ */
+export type DeviceKernel<B> = (args: DeviceKernelArgs<B>) => TensorInfo;
+export type WebGpuKernel = DeviceKernel<WebGpuBackendLike>;
+export type WebGlKernel = DeviceKernel<WebGlBackendLike>;
+
+/**
+ * The operator from standard tfjs ops only, for backends with no custom kernel (`tensorflow`, `wasm`). Called
+ * inside `tf.tidy`; returns a `[T, N]` float32 tensor and may leave intermediates for the tidy to dispose.
+ */
+export type CompositeKernel = (xs: readonly Tensor2D[], window: number) => Tensor2D;
+
+/** Backends with a custom kernel for every operator; any other backend runs the composite. */
+export const CUSTOM_KERNEL_BACKENDS = ['cpu', 'webgpu', 'webgl'] as const;
+export type CustomKernelBackend = (typeof CUSTOM_KERNEL_BACKENDS)[number];
+
+/** Kernels of one operator: one per custom-kernel backend, plus the composite. */
 export interface OpKernels {
   readonly cpu: HostKernel;
+  readonly webgpu: WebGpuKernel;
+  readonly webgl: WebGlKernel;
+  readonly composite: CompositeKernel;
 }
 
 export interface OpSpec {

@@ -1,0 +1,347 @@
+/**
+ * GLSL ES 3.0 programs behind the WebGL metric kernels (daily_metrics.ts, factor_corr.ts). WebGL has no shared
+ * memory or scatter, so each fragment computes one output value from the inputs by loops over the cross-section,
+ * with intermediate textures only where a later value needs many earlier ones: the qcut edge values per
+ * factor-day, then the rows, then the turnover that needs the previous used day's groups. Ranks are counted per
+ * stock (O(N) per rank, O(N²) per rank IC or tie-fallback group): fine for tests and modest panels, a fallback
+ * rather than the fast path (WebGPU is). Rules and float64-faithful qcut edges as in ../webgpu/metric_programs.ts,
+ * whose host-side exception table is shared.
+ */
+import type { WebGlProgram } from './program.ts';
+import { qcutExceptions, type DailyLayout } from '../webgpu/metric_programs.ts';
+
+function glslFloat(v: number): string {
+  const s = Math.fround(v).toExponential(9);
+  return s.includes('e') ? s.replace('e+', 'e') : s;
+}
+
+/** Validity, the day's moments and rank counts, shared by every daily program (F, D, N, Q baked: WebGL keys by shape). */
+function dailyPrelude(N: number, q: number): string {
+  const exc = qcutExceptions(q, N);
+  const K = Math.max(1, exc.length);
+  const ints = exc.length ? exc.map((e) => `ivec4(${e.n}, ${e.g}, ${e.lo}, ${e.t >= 0.5 ? 1 : 0})`) : ['ivec4(-1, 0, 0, 0)'];
+  const ws = exc.length ? exc.map((e) => glslFloat(e.t >= 0.5 ? 1 - e.t : e.t)) : ['0.0'];
+  return /* glsl */ `
+const int N = ${N};
+const int Q = ${q};
+const int NEXC = ${K};
+const ivec4 EXC[${K}] = ivec4[${K}](${ints.join(', ')});
+const float EXCW[${K}] = float[${K}](${ws.join(', ')});
+
+bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
+bool validAt(int f, int d, int j) { return finiteF(getFactors(f, d, j)) && finiteF(getLabel(d, j)); }
+
+// Counts, two-pass means and the used rule for factor f on day d.
+struct Day { int covered; int n; float mf; float ml; bool used; };
+Day dayStats(int f, int d) {
+  Day s;
+  s.covered = 0; s.n = 0;
+  float sf = 0.0, sl = 0.0;
+  float fMin = 0.0, fMax = 0.0, lMin = 0.0, lMax = 0.0;
+  for (int j = 0; j < N; j++) {
+    float x = getFactors(f, d, j);
+    float y = getLabel(d, j);
+    if (!finiteF(x)) continue;
+    s.covered++;
+    if (!finiteF(y)) continue;
+    if (s.n == 0) { fMin = x; fMax = x; lMin = y; lMax = y; }
+    fMin = min(fMin, x); fMax = max(fMax, x); lMin = min(lMin, y); lMax = max(lMax, y);
+    s.n++;
+    sf += x; sl += y;
+  }
+  s.used = s.n >= minStocks && fMin != fMax && lMin != lMax;
+  float nf = float(max(s.n, 1));
+  s.mf = sf / nf; s.ml = sl / nf;
+  float cf = 0.0, cl = 0.0;
+  for (int j = 0; j < N; j++) {
+    if (!validAt(f, d, j)) continue;
+    cf += getFactors(f, d, j) - s.mf;
+    cl += getLabel(d, j) - s.ml;
+  }
+  s.mf += cf / nf; s.ml += cl / nf;
+  return s;
+}
+
+// Stocks valid for (f, d) below and equal to x in the factor (byLabel false) or the label.
+void rankCounts(int f, int d, float x, bool byLabel, out int less, out int eq) {
+  less = 0; eq = 0;
+  for (int k = 0; k < N; k++) {
+    float a = getFactors(f, d, k);
+    float b = getLabel(d, k);
+    if (!finiteF(a) || !finiteF(b)) continue;
+    float v = byLabel ? b : a;
+    less += v < x ? 1 : 0;
+    eq += v == x ? 1 : 0;
+  }
+}
+
+// The CPU's float64 qcut position for edge g of n stocks: floor lo and class (0: t = 0, 1: between,
+// 2: t just under 1 with w = 1 - t, 3: t just above 0 with w = t); see ../webgpu/metric_programs.ts.
+void qpos(int n, int g, out int lo, out int cls, out float w) {
+  int K = (n - 1) * g;
+  lo = K / Q;
+  cls = K - lo * Q == 0 ? 0 : 1;
+  w = 0.0;
+  for (int e = 0; e < NEXC; e++) {
+    if (EXC[e].x == n && EXC[e].y == g) { lo = EXC[e].z; cls = EXC[e].w == 1 ? 2 : 3; w = EXCW[e]; }
+  }
+}
+
+// Whether v shifted by |shift| towards dir (+1 up, -1 down) rounds back to v in float64.
+bool rounds(float v, float shift, float dir) {
+  if (v == 0.0) return false;
+  uint bits = floatBitsToUint(v);
+  int e = clamp(int((bits >> 23u) & 0xffu) - 127, -126, 126);
+  float half_ = 1.1102230246251565e-16;
+  if ((bits & 0x7fffffu) == 0u && sign(v) != dir) half_ *= 0.5;
+  return abs(shift) * uintBitsToFloat(uint(127 - e) << 23u) < half_;
+}
+`;
+}
+
+/** Group assignment from the edge texture: thresholds and the distinct flag, then a stock's group. */
+const GROUPS_GLSL = /* glsl */ `
+void loadEdges(int f, int d, int dd, int n, out float thr[Q + 1], out bool distinct) {
+  distinct = true;
+  bool prevPoint = false;
+  float prevVal = 0.0;
+  for (int g = 0; g <= Q; g++) {
+    int lo, cls; float w;
+    qpos(n, g, lo, cls, w);
+    float a = getEdges(f, dd, g, 0);
+    float b = getEdges(f, dd, g, 1);
+    bool point = cls == 0 || a == b;
+    float t = a;
+    if (!point && cls == 2 && rounds(b, (b - a) * w, -1.0)) { point = true; t = b; }
+    if (!point && cls == 3 && rounds(a, (b - a) * w, 1.0)) point = true;
+    if (g > 0 && point && prevPoint && t == prevVal) distinct = false;
+    prevPoint = point; prevVal = t;
+    thr[g] = t;
+  }
+}
+
+int groupOf(int f, int d, float x, int n, float thr[Q + 1], bool distinct) {
+  int grp = 0;
+  if (distinct) {
+    for (int g = 1; g < Q; g++) grp += x > thr[g] ? 1 : 0;
+  } else {
+    int less, eq;
+    rankCounts(f, d, x, false, less, eq);
+    int p2q = (2 * less + eq - 1) * Q;
+    for (int g = 1; g < Q; g++) grp += 2 * g * (n - 1) < p2q ? 1 : 0;
+  }
+  return grp;
+}
+`;
+
+const DAY_UNIFORMS: WebGlProgram['customUniforms'] = [
+  { name: 'minStocks', type: 'int' },
+  { name: 'first', type: 'int' },
+];
+
+/** Stage 1: the values at each qcut edge's two sorted positions, `[F, nDays, q + 1, 2]` (0 on unused days). */
+export function edgesProgram(F: number, nDays: number, N: number, q: number): WebGlProgram {
+  return {
+    variableNames: ['factors', 'label'],
+    outputShape: [F, nDays, q + 1, 2],
+    packedInputs: false,
+    packedOutput: false,
+    customUniforms: DAY_UNIFORMS,
+    userCode: /* glsl */ `
+${dailyPrelude(N, q)}
+void main() {
+  ivec4 c = getOutputCoords();
+  int f = c.x, d = first + c.y, g = c.z;
+  Day s = dayStats(f, d);
+  if (!s.used) { setOutput(0.0); return; }
+  int lo, cls; float w;
+  qpos(s.n, g, lo, cls, w);
+  int pos = c.w == 0 ? lo : min(lo + 1, s.n - 1);
+  for (int j = 0; j < N; j++) {
+    if (!validAt(f, d, j)) continue;
+    float x = getFactors(f, d, j);
+    int less, eq;
+    rankCounts(f, d, x, false, less, eq);
+    if (pos >= less && pos < less + eq) { setOutput(x); return; }
+  }
+  setOutput(0.0);
+}
+`,
+  };
+}
+
+/**
+ * Stage 2: the rows, `[F, nDays, W]`, with the turnover columns holding the top and bottom groups' sizes. One
+ * fragment per cell recomputes the day's moments (O(N)) and then its own column.
+ */
+export function rowsProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout): WebGlProgram {
+  return {
+    variableNames: ['factors', 'label', 'edges'],
+    outputShape: [F, nDays, L.groups + q],
+    packedInputs: false,
+    packedOutput: false,
+    customUniforms: DAY_UNIFORMS,
+    userCode: /* glsl */ `
+${dailyPrelude(N, q)}
+${GROUPS_GLSL}
+void main() {
+  ivec3 c = getOutputCoords();
+  int f = c.x, dd = c.y, d = first + c.y, col = c.z;
+  Day s = dayStats(f, d);
+  if (col == ${L.covered}) { setOutput(float(s.covered)); return; }
+  if (col == ${L.used}) { setOutput(s.used ? 1.0 : 0.0); return; }
+  if (!s.used) { setOutput(NAN); return; }
+  if (col == ${L.market}) { setOutput(s.ml); return; }
+  if (col == ${L.ic}) {
+    // Moments about the float32 means, corrected by the residual sums: at a large offset the means' own
+    // rounding is a sizeable share of the spread, and the correction removes it exactly.
+    float sxx = 0.0, syy = 0.0, sxy = 0.0, dx = 0.0, dy = 0.0;
+    for (int j = 0; j < N; j++) {
+      if (!validAt(f, d, j)) continue;
+      float a = getFactors(f, d, j) - s.mf;
+      float b = getLabel(d, j) - s.ml;
+      sxx += a * a; syy += b * b; sxy += a * b; dx += a; dy += b;
+    }
+    float nf = float(s.n);
+    setOutput((sxy - dx * dy / nf) / (sqrt(sxx - dx * dx / nf) * sqrt(syy - dy * dy / nf)));
+    return;
+  }
+  if (col == ${L.rankIc}) {
+    // Twice the centred average ranks, 2·less + eq - n: exact integers.
+    float sab = 0.0, saa = 0.0, sbb = 0.0;
+    for (int j = 0; j < N; j++) {
+      if (!validAt(f, d, j)) continue;
+      int lf, ef, ll, el;
+      rankCounts(f, d, getFactors(f, d, j), false, lf, ef);
+      rankCounts(f, d, getLabel(d, j), true, ll, el);
+      float a = float(2 * lf + ef - s.n);
+      float b = float(2 * ll + el - s.n);
+      sab += a * b; saa += a * a; sbb += b * b;
+    }
+    setOutput(sab / (sqrt(saa) * sqrt(sbb)));
+    return;
+  }
+  float thr[Q + 1];
+  bool distinct;
+  loadEdges(f, d, dd, s.n, thr, distinct);
+  int target = col == ${L.turnTop} ? Q - 1 : col == ${L.turnBottom} ? 0 : col - ${L.groups};
+  int cnt = 0;
+  float sum = 0.0;
+  for (int j = 0; j < N; j++) {
+    if (!validAt(f, d, j)) continue;
+    if (groupOf(f, d, getFactors(f, d, j), s.n, thr, distinct) != target) continue;
+    cnt++;
+    sum += getLabel(d, j) - s.ml;
+  }
+  if (col == ${L.turnTop} || col == ${L.turnBottom}) setOutput(float(cnt));
+  else setOutput(cnt > 0 ? s.ml + sum / float(cnt) : NAN);
+}
+`,
+  };
+}
+
+/**
+ * Stage 3: the final rows. Turnover cells find the previous used day in stage 2's used column and count the
+ * stocks in today's top (bottom) group that were in it then; every other cell is copied.
+ */
+export function finishProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout): WebGlProgram {
+  return {
+    variableNames: ['factors', 'label', 'edges', 'rows'],
+    outputShape: [F, nDays, L.groups + q],
+    packedInputs: false,
+    packedOutput: false,
+    customUniforms: DAY_UNIFORMS,
+    userCode: /* glsl */ `
+${dailyPrelude(N, q)}
+${GROUPS_GLSL}
+void main() {
+  ivec3 c = getOutputCoords();
+  int f = c.x, dd = c.y, col = c.z;
+  float own = getRows(f, dd, col);
+  if ((col != ${L.turnTop} && col != ${L.turnBottom}) || getRows(f, dd, ${L.used}) != 1.0) { setOutput(own); return; }
+  int pd = -1;
+  for (int k = dd - 1; k >= 0; k--) {
+    if (getRows(f, k, ${L.used}) == 1.0) { pd = k; break; }
+  }
+  if (pd < 0 || own <= 0.0 || getRows(f, pd, col) <= 0.0) { setOutput(NAN); return; }
+  int target = col == ${L.turnTop} ? Q - 1 : 0;
+  int d = first + dd, p = first + pd;
+  Day s = dayStats(f, d);
+  Day sp = dayStats(f, p);
+  float thr[Q + 1], thrP[Q + 1];
+  bool distinct, distinctP;
+  loadEdges(f, d, dd, s.n, thr, distinct);
+  loadEdges(f, p, pd, sp.n, thrP, distinctP);
+  int stay = 0;
+  for (int j = 0; j < N; j++) {
+    if (!validAt(f, d, j) || !validAt(f, p, j)) continue;
+    if (groupOf(f, d, getFactors(f, d, j), s.n, thr, distinct) != target) continue;
+    if (groupOf(f, p, getFactors(f, p, j), sp.n, thrP, distinctP) == target) stay++;
+  }
+  setOutput(1.0 - float(stay) / own);
+}
+`,
+  };
+}
+
+/**
+ * af_factor_corr: one fragment per matrix cell averages, over the range, the pair's Spearman on the stocks where
+ * both factors exist (rank counts over those stocks); 1 on the diagonal, NaN for a pair without a counted day.
+ */
+export function corrProgram(F: number, nDays: number, N: number): WebGlProgram {
+  return {
+    variableNames: ['factors'],
+    outputShape: [F, F],
+    packedInputs: false,
+    packedOutput: false,
+    customUniforms: DAY_UNIFORMS,
+    userCode: /* glsl */ `
+const int N = ${N};
+const int NDAYS = ${nDays};
+bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
+bool both(int a, int b, int d, int j) { return finiteF(getFactors(a, d, j)) && finiteF(getFactors(b, d, j)); }
+void counts(int a, int b, int d, float x, out int less, out int eq) {
+  less = 0; eq = 0;
+  for (int k = 0; k < N; k++) {
+    if (!both(a, b, d, k)) continue;
+    float v = getFactors(a, d, k);
+    less += v < x ? 1 : 0;
+    eq += v == x ? 1 : 0;
+  }
+}
+void main() {
+  ivec2 c = getOutputCoords();
+  int a = min(c.x, c.y), b = max(c.x, c.y);
+  if (a == b) { setOutput(1.0); return; }
+  float total = 0.0;
+  int days = 0;
+  for (int dd = 0; dd < NDAYS; dd++) {
+    int d = first + dd;
+    int m = 0;
+    float aMin = 0.0, aMax = 0.0, bMin = 0.0, bMax = 0.0;
+    for (int j = 0; j < N; j++) {
+      if (!both(a, b, d, j)) continue;
+      float x = getFactors(a, d, j), y = getFactors(b, d, j);
+      if (m == 0) { aMin = x; aMax = x; bMin = y; bMax = y; }
+      aMin = min(aMin, x); aMax = max(aMax, x); bMin = min(bMin, y); bMax = max(bMax, y);
+      m++;
+    }
+    if (m < minStocks || aMin == aMax || bMin == bMax) continue;
+    float sab = 0.0, saa = 0.0, sbb = 0.0;
+    for (int j = 0; j < N; j++) {
+      if (!both(a, b, d, j)) continue;
+      int la, ea, lb, eb;
+      counts(a, b, d, getFactors(a, d, j), la, ea);
+      counts(b, a, d, getFactors(b, d, j), lb, eb);
+      float u = float(2 * la + ea - m);
+      float v = float(2 * lb + eb - m);
+      sab += u * v; saa += u * u; sbb += v * v;
+    }
+    total += sab / (sqrt(saa) * sqrt(sbb));
+    days++;
+  }
+  setOutput(days > 0 ? total / float(days) : NAN);
+}
+`,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The page side of tests/browser_kernels.test.ts: bundled by esbuild for the browser and loaded into headless
+ * Chromium, it exposes `runKernelChecks` on `window`; the Node test calls it once per backend (in a fresh page)
+ * and asserts on the reports it returns. It only runs the shared checks and describes the environment; all
+ * judging happens on the Node side, so a report that never comes back fails rather than passes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendName } from '../../src/eval/backend.ts';
+import { checkOpKernels, hardPanels, type CheckReport, type PanelData } from '../gpu/check_kernels.ts';
+import { checkMetricKernels } from '../gpu/check_metrics.ts';
+
+/** A real-data slice as it crosses from Node: plain arrays (Playwright serialises NaN faithfully). */
+export interface WirePanel {
+  readonly label: string;
+  readonly T: number;
+  readonly N: number;
+  readonly xs: readonly number[][];
+}
+
+export interface PageReport {
+  /** The backend asked for, and the one tfjs ended up on (initBackend falls back to cpu on failure). */
+  readonly asked: string;
+  readonly active: string;
+  readonly note?: string;
+  /** Why the backend cannot run here at all (no navigator.gpu, no adapter): the test skips with this reason. */
+  readonly unavailable?: string;
+  /** The GPU the backend runs on, as the browser describes it. */
+  readonly adapter?: string;
+  readonly hard?: CheckReport;
+  readonly real?: CheckReport;
+  readonly metrics?: CheckReport;
+  /** Tensors alive after the checks minus before: kernels must not leak outputs. */
+  readonly leakedTensors?: number;
+  /** An exception that escaped the checks themselves. */
+  readonly error?: string;
+  readonly seconds: number;
+}
+
+async function describeWebGpu(): Promise<{ adapter?: string; unavailable?: string }> {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return { unavailable: 'navigator.gpu is undefined (Chromium started without --enable-unsafe-webgpu, or not a secure context)' };
+  const adapter = (await gpu.requestAdapter()) as { info?: { vendor?: string; architecture?: string; description?: string } } | null;
+  if (!adapter) return { unavailable: 'navigator.gpu.requestAdapter() returned null (no Vulkan/SwiftShader adapter)' };
+  const i = adapter.info ?? {};
+  return { adapter: [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'unknown adapter' };
+}
+
+function describeWebGl(): { adapter?: string; unavailable?: string } {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return { unavailable: 'no WebGL2 context' };
+  const dbg = gl.getExtension('WEBGL_debug_renderer_info');
+  return { adapter: String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) };
+}
+
+function show(text: string): void {
+  const pre = document.getElementById('log') ?? document.body.appendChild(document.createElement('pre'));
+  pre.id = 'log';
+  pre.textContent += text + '\n';
+}
+
+function summary(name: string, r: CheckReport | undefined): string {
+  if (!r) return `${name}: not run`;
+  const head = `${name}: ${r.runs} runs, ${r.cells} cells, ${r.failures.length} failures`;
+  return [head, ...r.failures.slice(0, 40).map((f) => '  ' + f)].join('\n');
+}
+
+async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel | null): Promise<PageReport> {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  const env = asked === 'webgpu' ? await describeWebGpu() : describeWebGl();
+  show(`backend ${asked}: ${env.adapter ?? env.unavailable}`);
+  if (env.unavailable) return { asked, active: tf.getBackend() ?? 'none', unavailable: env.unavailable, seconds: seconds() };
+  const info = await initBackend(asked);
+  const active = tf.getBackend();
+  if (active !== asked) {
+    show(`fell back to ${active}: ${info.note ?? ''}`);
+    return { asked, active, note: info.note, adapter: env.adapter, seconds: seconds() };
+  }
+  const before = tf.memory().numTensors;
+  let hard: CheckReport | undefined, realReport: CheckReport | undefined, metrics: CheckReport | undefined;
+  try {
+    hard = await checkOpKernels(hardPanels(seed));
+    show(summary('hard panels', hard));
+    if (real) {
+      const panel: PanelData = { label: real.label, T: real.T, N: real.N, xs: real.xs.map((x) => Float32Array.from(x)) };
+      realReport = await checkOpKernels([panel]);
+      show(summary('real data', realReport));
+    }
+    metrics = await checkMetricKernels(seed);
+    show(summary('metrics', metrics));
+  } catch (e) {
+    const error = (e as Error)?.stack ?? String(e);
+    show(`error: ${error}`);
+    return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, error, seconds: seconds() };
+  }
+  const leakedTensors = tf.memory().numTensors - before;
+  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, leakedTensors, seconds: seconds() };
+}
+
+(globalThis as { runKernelChecks?: typeof runKernelChecks }).runKernelChecks = runKernelChecks;
+document.title = 'alphaflow kernel checks';

@@ -1,0 +1,172 @@
+/**
+ * The WebGL and WebGPU kernels (operators and metrics) against the host kernels, in headless Chromium: the only
+ * runtime here with WebGL, and a second WebGPU implementation next to Deno's. The page module
+ * (tests/browser/kernels_page.ts) is bundled with esbuild, served from a throwaway static server on 127.0.0.1
+ * (a secure context, which WebGPU requires) and driven with playwright-core; each backend runs in a fresh page
+ * on the shared checks of tests/gpu/ and sends its reports back for the assertions below. A backend that falls
+ * back to cpu fails; one the browser cannot start at all (no WebGPU adapter) is skipped with the reason. Skips,
+ * with a message, under Deno and where /usr/bin/chromium is absent. A screenshot of each page's summary goes to
+ * test-artifacts/.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PageReport, WirePanel } from './browser/kernels_page.ts';
+import type { CheckReport } from './gpu/check_kernels.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const SEED = 11;
+/** Per-backend budget for the in-page checks; SwiftShader compiles every program on the CPU. */
+const PAGE_TIMEOUT_MS = 50_000;
+
+const ARGS = [
+  // The container has no network and no user namespaces for the sandbox; keep Chromium from phoning home.
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // WebGPU is off by default on Linux. This flag alone (on a secure origin, hence 127.0.0.1 rather than
+  // about:blank, where navigator.gpu is undefined) gives Dawn's SwiftShader Vulkan adapter in Chromium 150
+  // without a GPU; --use-webgpu-adapter=swiftshader pins that adapter so a machine with a real GPU runs the same
+  // software path (checked: the adapter reports vendor google, architecture swiftshader).
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  // WebGL through ANGLE on SwiftShader, also reproducible across machines; newer Chromium refuses the software
+  // GL fallback unless it is explicitly allowed.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+/** Why the whole test cannot run here, decided before it starts so that every runner reports a skip. */
+const SKIP = 'Deno' in globalThis
+  ? 'runs under Node only (npx tsx --test tests/browser_kernels.test.ts): it drives Chromium with playwright-core'
+  : !existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM}: WebGL/WebGPU kernels NOT checked (install chromium, as .ci/run does)`
+    : undefined;
+
+/** Bundles the page module into `dir` and writes the HTML that loads it. */
+if (SKIP) console.warn(`browser_kernels: skipped: ${SKIP}`);
+
+async function buildPage(dir: string): Promise<void> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [join(ROOT, 'tests/browser/kernels_page.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    outfile: join(dir, 'page.js'),
+    logLevel: 'silent',
+    // Packages the page never loads (tfjs-node is imported by name only for the `tensorflow` backend).
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  });
+  assert.deepEqual(result.errors, []);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>kernels</title><body><script type="module" src="page.js"></script></body>');
+}
+
+/** A static server for `dir` on 127.0.0.1 at a free port. */
+async function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', wasm: 'application/wasm' };
+  const server = createServer((req, res) => {
+    const name = (req.url ?? '/').split('?')[0].replace(/^\/+/, '') || 'index.html';
+    if (name === 'favicon.ico') {
+      res.statusCode = 204; // keeps a 404 for the icon out of the page console that failures print
+      res.end();
+      return;
+    }
+    const file = join(dir, name);
+    if (name.includes('..') || !existsSync(file)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.setHeader('content-type', types[name.split('.').pop() ?? ''] ?? 'application/octet-stream');
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('static server has no port');
+  return { server, url: `http://127.0.0.1:${addr.port}/` };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+function failuresOf(r: CheckReport | undefined, what: string): string[] {
+  if (!r) return [`${what}: no report`];
+  return r.failures.map((f) => `${what}: ${f}`);
+}
+
+test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { timeout: 170_000, skip: SKIP ?? false }, async (t) => {
+  const { realSlice, REAL_BARS } = await import('./gpu/real_slice.ts');
+  const real = await realSlice();
+  const wire: WirePanel | null = real ? { label: real.label, T: real.T, N: real.N, xs: real.xs.map((x) => Array.from(x)) } : null;
+
+  const dir = mkdtempSync(join(tmpdir(), 'alphaflow-browser-'));
+  await buildPage(dir);
+  const { server, url } = await serve(dir);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  try {
+    for (const backend of ['webgl', 'webgpu'] as const) {
+      await t.test(backend, async (st) => {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        const console: string[] = [];
+        page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
+        page.on('pageerror', (e) => console.push(`pageerror: ${e.message}`));
+        try {
+          await page.goto(url);
+          await page.waitForFunction(() => 'runKernelChecks' in globalThis, undefined, { timeout: 20_000 });
+          const run = page.evaluate(
+            ([name, seed, panel]) =>
+              (globalThis as unknown as { runKernelChecks(b: string, s: number, r: WirePanel | null): Promise<PageReport> }).runKernelChecks(name, seed, panel),
+            [backend, SEED, wire] as const,
+          );
+          const report = await withTimeout(run, PAGE_TIMEOUT_MS, `${backend} checks`);
+          await page.screenshot({ path: join(ARTIFACTS, `browser_kernels_${backend}.png`), fullPage: true });
+          st.diagnostic(`${backend} on ${report.adapter ?? '?'}: ${report.seconds.toFixed(1)} s`);
+          if (report.unavailable) {
+            st.skip(`${backend} cannot start in this Chromium: ${report.unavailable}; its kernels were NOT checked`);
+            return;
+          }
+          assert.equal(report.active, backend, `tfjs ended up on '${report.active}', not '${backend}': ${report.note ?? ''}`);
+          assert.equal(report.error, undefined, `checks threw: ${report.error}`);
+          if (!real) st.diagnostic(`real-data part skipped: no data at ${REAL_BARS}`);
+          st.diagnostic(`tensors leaked: ${report.leakedTensors ?? 'not measured (checks threw)'}`);
+          const failures = [
+            ...failuresOf(report.hard, 'hard panels'),
+            ...(real ? failuresOf(report.real, 'real data') : []),
+            ...failuresOf(report.metrics, 'metrics'),
+          ];
+          const shown = failures.slice(0, 40).join('\n');
+          assert.equal(failures.length, 0, `${failures.length} ${backend} checks failed, first ${Math.min(40, failures.length)}:\n${shown}`);
+          assert.ok((report.hard?.runs ?? 0) > 100, `only ${report.hard?.runs} operator runs on hard panels`);
+          assert.equal(report.leakedTensors, 0, 'tensors leaked');
+        } catch (e) {
+          if (console.length) st.diagnostic(`page console (last 20):\n${console.slice(-20).join('\n')}`);
+          throw e;
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,90 @@
+/**
+ * The whole evaluation path on WebGPU against the host path: composed expressions with shared subtrees through
+ * the evaluator, and the miner's Scorer (day-end gather, stacking, the metrics kernel, fingerprints) on a small
+ * synthetic market. Deno only (its software adapter is enough); Node has no WebGPU and skips, saying so.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/eval/backend.ts';
+import { evaluateToArrays } from '../src/eval/evaluate.ts';
+import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
+import { MIN_STOCKS } from '../src/fitness/metrics.ts';
+import { generateMarket } from '../src/data/synth.ts';
+import { tradingDays } from '../src/data/calendar.ts';
+import { computeLabels } from '../src/data/labels.ts';
+import { parse } from '../src/expr/parse.ts';
+import { compareCells } from './gpu/check_kernels.ts';
+import { webgpuOrSkip } from './gpu/webgpu_only.ts';
+
+
+const TEXTS = [
+  'sub(close,ts_Mean(8,low))',
+  'rank(div(delta(3,close),stddev(10,close)))',
+  'correlation(10,rank(volume),rank(close))',
+  'REGresid_ts(7,delay(3,close),ts_Mean(8,low))',
+  'zscore(EMA(6,sub(high,low)))',
+  'scale(ts_Skew(10,close))',
+  'max(ts_ArgMax(7,high),ts_ArgMin(7,low))',
+  'ts_Rank(10,decay_linear(5,vwap))',
+  'sig(covariance(12,amount,high))',
+  'log(pctchange_ts(3,sqrt(amount)))',
+];
+
+const market = generateMarket({ seed: 4, stocks: 40, days: 90, barsPerDay: 4 });
+const panel = market.panel;
+const exprs = TEXTS.map((s) => parse(s));
+
+test('evaluator on WebGPU gives the host values for composed expressions', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  await initBackend('cpu');
+  const want = await evaluateToArrays(panel, exprs);
+  await initBackend('webgpu');
+  const before = tf.memory().numTensors;
+  const got = await evaluateToArrays(panel, exprs);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  const problems = TEXTS.flatMap((s, k) => {
+    // Composed expressions compound float32 differences; cells where the host value sits on a threshold
+    // (protected division, ranks of near-ties) may legitimately differ, so a handful per panel is allowed.
+    const d = compareCells(got[k]!, want[k]!, panel.T, panel.N);
+    const bad = d ? Number(d.split(' ')[0]) : 0;
+    return bad > want[k]!.length * 0.002 ? [`${s}: ${d}`] : [];
+  });
+  assert.deepEqual(problems, []);
+  await initBackend('cpu');
+});
+
+test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const cal = tradingDays(panel);
+  const labels = computeLabels(panel, { horizon: 1 }).values;
+  const setup: ScoreSetup = {
+    labels, dayStart: cal.start, dayEnd: cal.end, first: 40, last: 79, margin: 3 * 16, groups: 5, minStocks: MIN_STOCKS,
+    refDays: Int32Array.of(0, 7, 13, 20, 39),
+  };
+  await initBackend('cpu');
+  const host = new Scorer(panel, setup);
+  const want = await host.score(exprs);
+  host.dispose();
+  assert.equal((await initBackend('webgpu')).name, 'webgpu');
+  const before = tf.memory().numTensors;
+  const device = new Scorer(panel, setup);
+  const got = await device.score(exprs);
+  device.dispose();
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  const problems: string[] = [];
+  got.forEach((g, k) => {
+    for (const key of ['ic', 'rank_ic', 'icir', 'long_excess', 'monotonicity', 'coverage'] as const) {
+      const a = g.summary[key as keyof typeof g.summary] as number, b = want[k]!.summary[key as keyof typeof g.summary] as number;
+      if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > 2e-3 * Math.max(1, Math.abs(b))) problems.push(`${TEXTS[k]} ${key}: host ${b}, webgpu ${a}`);
+    }
+    let diff = 0;
+    g.fingerprint.forEach((v, i) => {
+      const w = want[k]!.fingerprint[i]!;
+      if (Number.isNaN(v) !== Number.isNaN(w) || Math.abs(v - w) > 1e-3) diff++;
+    });
+    if (diff > g.fingerprint.length * 0.002) problems.push(`${TEXTS[k]}: ${diff} fingerprint cells differ`);
+  });
+  assert.deepEqual(problems, []);
+  await initBackend('cpu');
+});
