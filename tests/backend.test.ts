@@ -40,7 +40,8 @@ test('auto skips software adapters and names its choice', async () => {
   const info = await initBackend('auto');
   // No machine this suite runs on in CI has a hardware GPU: auto must land on the host kernels and say why.
   assert.equal(info.name, 'cpu');
-  assert.match(info.note ?? '', /^backend: cpu \(auto: .*no hardware WebGPU adapter.*tfjs-node-gpu not installed\)$/);
+  assert.match(info.note ?? '', /^backend: cpu \(auto: webgpu: (none in this runtime|software adapter only \(.+\), slower than the CPU kernels); tensorflow: @tensorflow\/tfjs-node-gpu not installed; webgl: (none in this runtime|no WebGL 2 context)\)$/);
+  assert.equal(info.skipped?.length, 3);
   // A library call without a choice keeps the active backend.
   assert.equal((await initBackend()).name, 'cpu');
 });

@@ -116,6 +116,8 @@ export interface BackendInfo {
   readonly name: BackendName;
   /** Set when the choice was automatic or a fallback happened: one line for stderr. */
   readonly note?: string;
+  /** With `auto`: the faster backends passed over, each with the reason. */
+  readonly skipped?: readonly string[];
 }
 
 // Module names held in variables: bundlers and type checkers must not require these optional packages.
@@ -140,7 +142,7 @@ async function ensureWebGpu(): Promise<GpuLike> {
   if (present) return present;
   let mod: { create(flags: string[]): GpuLike; globals: object };
   try {
-    mod = await import(DAWN_NODE);
+    mod = await import(/* @vite-ignore */ DAWN_NODE);
   } catch {
     throw new Error('this runtime has no WebGPU (navigator.gpu); in Node, `npm install webgpu` adds Dawn\'s binding');
   }
@@ -173,7 +175,7 @@ async function loadBackend(name: BackendName): Promise<void> {
       const errors: string[] = [];
       for (const pkg of [TFJS_NODE_GPU, TFJS_NODE]) {
         try {
-          await import(pkg);
+          await import(/* @vite-ignore */ pkg);
           if (tf.findBackendFactory('tensorflow')) return;
           errors.push(`${pkg} loaded but registered no 'tensorflow' backend (a second copy of @tensorflow/tfjs-core?)`);
         } catch (e) {
@@ -202,53 +204,87 @@ async function activate(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
-/**
- * A hardware GPU adapter's description, or undefined: software adapters (llvmpipe, SwiftShader) are slower
- * than the host kernels, so `auto` does not pick them.
- */
-async function hardwareWebGpu(): Promise<string | undefined> {
+/** Software renderers and adapters (CPU emulations of a GPU): slower than the host kernels. */
+const SOFTWARE = /llvmpipe|swiftshader|lavapipe|software|basic render/i;
+
+/** A hardware WebGPU adapter's description, or the reason there is none worth using. */
+async function hardwareWebGpu(): Promise<{ gpu: string } | { why: string }> {
+  let gpu: GpuLike;
   try {
-    const gpu = await ensureWebGpu();
-    const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as
-      | { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string } }
-      | null;
-    if (!adapter || adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) return undefined;
-    const d = adapter.info?.description || adapter.info?.vendor || 'GPU';
-    return /llvmpipe|swiftshader|lavapipe|software/i.test(d) ? undefined : d;
+    gpu = await ensureWebGpu();
   } catch {
-    return undefined;
+    return { why: 'webgpu: none in this runtime' };
+  }
+  try {
+    const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as
+      | { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string; architecture?: string } }
+      | null;
+    if (!adapter) return { why: 'webgpu: no adapter' };
+    const d = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'unnamed adapter';
+    if (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter || SOFTWARE.test(d)) return { why: `webgpu: software adapter only (${d}), slower than the CPU kernels` };
+    return { gpu: d };
+  } catch (e) {
+    return { why: `webgpu: ${firstLine(e)}` };
   }
 }
 
+/** The WebGL 2 renderer's name when it is a hardware one, or the reason to pass over WebGL. */
+function hardwareWebGl(): { gpu: string } | { why: string } {
+  let canvas: { getContext(kind: 'webgl2'): WebGL2RenderingContext | null } | undefined;
+  if (typeof OffscreenCanvas !== 'undefined') canvas = new OffscreenCanvas(1, 1);
+  else if (typeof document !== 'undefined') canvas = document.createElement('canvas');
+  if (!canvas) return { why: 'webgl: none in this runtime' };
+  const gl = canvas.getContext('webgl2');
+  if (!gl) return { why: 'webgl: no WebGL 2 context' };
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return SOFTWARE.test(renderer) ? { why: `webgl: software renderer only (${renderer.slice(0, 60)}), slower than the CPU kernels` } : { gpu: renderer };
+}
+
+/**
+ * `auto`: a hardware WebGPU adapter, then tfjs-node-gpu (CUDA), then hardware WebGL, else the host kernels.
+ * wasm is never chosen: it runs composites, several times slower than the cpu backend's own kernels.
+ */
 async function autoBackend(): Promise<BackendInfo> {
-  const tried: string[] = [];
-  const gpuName = await hardwareWebGpu();
-  if (gpuName) {
+  const skipped: string[] = [];
+  const chosen = (name: BackendName, why: string): BackendInfo => ({ name, note: `backend: ${name} (auto: ${why})`, skipped });
+  const webgpu = await hardwareWebGpu();
+  if ('gpu' in webgpu) {
     try {
       await activate('webgpu');
-      return { name: 'webgpu', note: `backend: webgpu (auto: ${gpuName})` };
+      return chosen('webgpu', webgpu.gpu);
     } catch (e) {
-      tried.push(`webgpu failed: ${firstLine(e)}`);
+      skipped.push(`webgpu: ${firstLine(e)}`);
     }
-  } else tried.push('no hardware WebGPU adapter');
+  } else skipped.push(webgpu.why);
+  // Only the CUDA build is worth choosing over the host kernels: tfjs-node on the CPU runs composites.
+  let cuda = false;
   try {
-    // Only the CUDA build is worth choosing over the host kernels: tfjs-node on the CPU runs composites.
-    await import(TFJS_NODE_GPU);
-    await activate('tensorflow');
-    return { name: 'tensorflow', note: 'backend: tensorflow (auto: @tensorflow/tfjs-node-gpu, CUDA)' };
+    await import(/* @vite-ignore */ TFJS_NODE_GPU);
+    cuda = true;
   } catch {
-    tried.push('@tensorflow/tfjs-node-gpu not installed');
+    skipped.push('tensorflow: @tensorflow/tfjs-node-gpu not installed');
   }
-  if (typeof document !== 'undefined') {
+  if (cuda) {
+    try {
+      await activate('tensorflow');
+      return chosen('tensorflow', '@tensorflow/tfjs-node-gpu, CUDA');
+    } catch (e) {
+      skipped.push(`tensorflow: ${firstLine(e)}`);
+    }
+  }
+  const webgl = hardwareWebGl();
+  if ('gpu' in webgl) {
     try {
       await activate('webgl');
-      return { name: 'webgl', note: `backend: webgl (auto: ${tried.join('; ')})` };
+      return chosen('webgl', webgl.gpu);
     } catch (e) {
-      tried.push(`webgl failed: ${firstLine(e)}`);
+      skipped.push(`webgl: ${firstLine(e)}`);
     }
-  }
+  } else skipped.push(webgl.why);
   await activate('cpu');
-  return { name: 'cpu', note: `backend: cpu (auto: ${tried.join('; ')})` };
+  return chosen('cpu', skipped.join('; '));
 }
 
 /**

@@ -1,0 +1,358 @@
+/**
+ * End-to-end check of the web app (web/, issue 7): builds the site with Vite into a temporary folder, serves it
+ * from a throwaway static server on 127.0.0.1 and drives Debian's Chromium with playwright-core at 1280×800. It
+ * runs a small mining job to the end through the page's own form, then checks what a user would look at: the
+ * backend line, the fitness chart (the best-fitness series is drawn on its canvas), the pool table and its
+ * sorting, the expression box's parse error with the caret under the right column, Stop, and that nothing
+ * overflows the window sideways. The component tests mount single elements of the same build on a blank copy
+ * of the page, with fixture data (NaN metrics, invalid form values) that a short run would not produce.
+ * Screenshots go to test-artifacts/. Skips, with a message, under Deno and where /usr/bin/chromium is absent.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+const ARGS = [
+  '--no-sandbox',
+  // The container has no network: keep Chromium from trying to reach Google's services.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // WebGL on SwiftShader, the same on every machine; the page's `auto` passes over software renderers anyway.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+const SKIP = 'Deno' in globalThis
+  ? 'runs under Node only (npx tsx --test tests/web_e2e.test.ts): it builds with Vite and drives Chromium with playwright-core'
+  : !existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM}: the web app is NOT checked end to end (install chromium, as .ci/run does)`
+    : undefined;
+if (SKIP) console.warn(`web_e2e: skipped: ${SKIP}`);
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+/** A static server for `dir` on 127.0.0.1 at a free port; a sub-path prefix checks the relative base. */
+async function serve(dir: string, prefix: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    if (!path.startsWith(prefix)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const rel = path.slice(prefix.length) || 'index.html';
+    const file = normalize(join(dir, rel));
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no server address');
+  return { server, url: `http://127.0.0.1:${addr.port}${prefix}` };
+}
+
+describe('web app', { skip: SKIP }, () => {
+  let out = '';
+  let server: Server | undefined;
+  let url = '';
+  let browser: Browser | undefined;
+
+  before(async () => {
+    out = mkdtempSync(join(tmpdir(), 'alphaflow-web-'));
+    const { build } = await import('vite');
+    const t0 = performance.now();
+    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    console.log(`vite build: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    assert.ok(existsSync(join(out, 'index.html')), 'the build wrote index.html');
+    // Served under a sub-path: the site must not assume it lives at the server's root.
+    ({ server, url } = await serve(out, '/some/path/'));
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  /** A fresh page at 1280×800 that records errors, failed requests and console errors into `problems`. */
+  async function open(problems: string[]): Promise<Page> {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+    });
+    return page;
+  }
+
+  /** The page with the app removed: the elements stay defined, so one can be mounted alone. */
+  async function bare(problems: string[]): Promise<Page> {
+    const page = await open(problems);
+    await page.goto(url);
+    await page.waitForFunction(() => customElements.get('af-app') !== undefined);
+    await page.evaluate(() => document.querySelector('af-app')!.remove());
+    return page;
+  }
+
+  test('mine on the synthetic market: chart, pool table, expression errors, stop', { timeout: 100_000 }, async (t) => {
+    const problems: string[] = [];
+    const page = await open(problems);
+    try {
+      await page.goto(url);
+      await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
+
+      // The default market is generated and its planted alphas listed before any run.
+      await page.getByRole('list', { name: 'Planted alphas' }).getByText('sub(close,ts_Mean(8,low))').waitFor({ timeout: 30_000 });
+
+      // A small market and search, entered through the labelled fields.
+      await page.getByLabel('Stocks', { exact: true }).fill('100');
+      await page.getByLabel('Days', { exact: true }).fill('200');
+      await page.getByLabel('Market seed', { exact: true }).fill('1');
+      await page.getByLabel('Population', { exact: true }).fill('40');
+      await page.getByLabel('Generations', { exact: true }).fill('3');
+      await page.getByLabel('Run seed', { exact: true }).fill('1');
+      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
+      await page.getByRole('button', { name: 'Start' }).click();
+      const runStart = performance.now();
+      await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 75_000 });
+      const status = (await page.locator('#progress').textContent()) ?? '';
+      t.diagnostic(`run: ${((performance.now() - runStart) / 1000).toFixed(1)} s; status: ${status}`);
+      assert.equal(await page.locator('af-app').getAttribute('state'), 'done', status);
+      assert.match(status, /Finished: all generations done after 3 generations/);
+      assert.match(status, /evaluations\/s/);
+
+      const backend = await page.locator('[data-backend]').getAttribute('data-backend');
+      t.diagnostic(`backend: ${backend}`);
+      assert.ok(['webgpu', 'webgl', 'wasm', 'cpu'].includes(backend ?? ''), `backend shown: ${backend}`);
+
+      // The chart's canvas holds the best-fitness series (#1f883d): uPlot drew the data, not only the axes.
+      const chart = await page.evaluate(() => {
+        const c = document.querySelector('af-app')!.shadowRoot!.querySelector('af-fitness-chart')!.shadowRoot!.querySelector('canvas')!;
+        const ctx = c.getContext('2d')!;
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        let series = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          if (px[i + 3]! > 0) painted++;
+          if (Math.abs(px[i]! - 0x1f) < 24 && Math.abs(px[i + 1]! - 0x88) < 24 && Math.abs(px[i + 2]! - 0x3d) < 24 && px[i + 3]! > 200) series++;
+        }
+        return { width: c.width, height: c.height, painted, series };
+      });
+      t.diagnostic(`chart canvas: ${JSON.stringify(chart)}`);
+      assert.ok(chart.width > 200 && chart.height > 100, 'the chart has a size');
+      assert.ok(chart.series > 20, 'the best-fitness line is drawn');
+      await page.getByText(/Generation 2: best \d\.\d{4}, mean/).waitFor();
+
+      // The pool table: rows, and a metric column that sorts both ways.
+      const poolTitle = (await page.getByRole('heading', { name: /Factor pool/ }).textContent()) ?? '';
+      const members = Number(/\((\d+)\)/.exec(poolTitle)?.[1] ?? 0);
+      t.diagnostic(`pool: ${members} member(s)`);
+      if (members > 0) {
+        const rows = page.locator('af-pool-table tbody tr');
+        assert.equal(await rows.count(), members);
+        const column = async () => (await page.locator('af-pool-table td[data-col="rank_ic.valid"]').allTextContents()).map(Number);
+        const header = page.locator('af-pool-table button[data-sort="rank_ic.valid"]');
+        await header.click();
+        const down = await column();
+        assert.deepEqual(down, [...down].sort((a, b) => b - a), `rank IC (valid) descending: ${down}`);
+        await header.press('Enter');
+        const up = await column();
+        assert.deepEqual(up, [...up].sort((a, b) => a - b), `rank IC (valid) ascending: ${up}`);
+        assert.equal(await page.locator('af-pool-table th[aria-sort="ascending"]').count(), 1);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, 'web_e2e_run.png') });
+
+      // The expression box: an unknown operator at column 11 (1-based), with a caret under its 7 characters.
+      const box = page.getByLabel('Expression', { exact: true });
+      await box.fill('sub(close,ts_mean(8,low))');
+      const error = page.getByText(/Column 11: unknown operator 'ts_mean'; did you mean 'ts_Mean'\?/);
+      await error.waitFor({ timeout: 10_000 });
+      assert.equal(await box.getAttribute('aria-invalid'), 'true');
+      const caret = (await page.locator('af-expr-box .caret').textContent()) ?? '';
+      assert.equal(caret, `${' '.repeat(10)}${'^'.repeat('ts_mean'.length)}`);
+      await page.screenshot({ path: join(ARTIFACTS, 'web_e2e_expr_error.png') });
+      await box.fill('sub(close, ts_Mean(8, low))');
+      await page.getByText('Valid:').waitFor();
+      assert.equal(await box.getAttribute('aria-invalid'), 'false');
+
+      // Stop: a long run started again ends after its generation in progress, as stopped.
+      await page.getByLabel('Generations', { exact: true }).fill('200');
+      await page.getByRole('button', { name: 'Start' }).click();
+      // Any generation of the new run: each takes well under a second here, so waiting for one in particular races.
+      await page.locator('#progress', { hasText: /Generation \d+ of 200/ }).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 30_000 });
+      assert.match((await page.locator('#progress').textContent()) ?? '', /Finished: stopped after \d+ generations?/);
+
+      // 1280×800 without sideways scrolling.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `page wider than the window by ${overflow}px`);
+      assert.deepEqual(problems, []);
+    } catch (e) {
+      // What the page said is usually the reason; the screenshot shows where it stopped.
+      await page.screenshot({ path: join(ARTIFACTS, 'web_e2e_failure.png') }).catch(() => undefined);
+      if (problems.length) t.diagnostic(`page problems:\n${problems.join('\n')}`);
+      throw e;
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('component <af-pool-table>: sorts by any metric both ways, NaN last; metric columns toggle', async () => {
+    const problems: string[] = [];
+    const page = await bare(problems);
+    try {
+      // Built here, not in the page: tsx's name-keeping helpers do not exist inside page functions.
+      const summary = (rank_ic: number) => ({
+        ic: rank_ic / 2, rank_ic, icir: 1, rank_icir: 1, ic_t: 2, ic_positive_share: 0.5, long_excess: 0.2, long_short: 0.3,
+        long_short_ir: 1, monotonicity: 0.9, turnover: 0.4, coverage: 1, direction: 1, days: 50, skipped_days: 0,
+      });
+      const member = (expr: string, fitness: number, valid: number) => ({
+        expr, fitness, size: 3, generation: 0, metrics: { train: summary(fitness), valid: summary(valid), test: summary(0.01) },
+      });
+      const pool = [member('a(close)', 0.05, 0.02), member('b(close)', 0.04, NaN), member('c(close)', 0.06, 0.07)];
+      await page.evaluate((members) => {
+        const el = document.createElement('af-pool-table') as HTMLElement & { pool: unknown };
+        el.pool = members;
+        document.body.append(el);
+      }, pool);
+      const column = async (col: string) => page.locator(`af-pool-table td[data-col="${col}"]`).allTextContents();
+      const exprs = async () => page.locator('af-pool-table td.expr').allTextContents();
+      assert.deepEqual(await exprs(), ['c(close)', 'a(close)', 'b(close)'], 'fitness, descending, by default');
+      const header = page.locator('af-pool-table button[data-sort="rank_ic.valid"]');
+      await header.click();
+      assert.deepEqual(await column('rank_ic.valid'), ['0.0700', '0.0200', 'NaN']);
+      await header.focus();
+      await page.keyboard.press('Space');
+      assert.deepEqual(await column('rank_ic.valid'), ['0.0200', '0.0700', 'NaN'], 'ascending, NaN still last');
+      assert.equal(await page.locator('af-pool-table th[aria-sort="ascending"]').count(), 1);
+      await page.locator('af-pool-table button[data-sort="expr"]').click();
+      assert.deepEqual(await exprs(), ['a(close)', 'b(close)', 'c(close)'], 'text columns start ascending');
+      assert.equal(await page.locator('af-pool-table td[data-col^="turnover."]').count(), 0);
+      await page.getByRole('checkbox', { name: 'turnover' }).check();
+      assert.deepEqual(await column('turnover.test'), ['0.4000', '0.4000', '0.4000']);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('component <af-expr-box>: messages and carets for several mistakes', async () => {
+    const problems: string[] = [];
+    const page = await bare(problems);
+    try {
+      await page.evaluate(() => document.body.append(document.createElement('af-expr-box')));
+      const box = page.getByLabel('Expression', { exact: true });
+      const cases: [string, RegExp, number][] = [
+        ['sub(close,ts_Mean(8,low)', /Column 4: /, 4],
+        ['sub(close,ts_Mean(0,low))', /Column 19: .*window/, 19],
+        ['sub(close,lowe)', /Column 11: .*lowe/, 11],
+      ];
+      for (const [text, message, column] of cases) {
+        await box.fill(text);
+        await page.locator('af-expr-box .err').filter({ hasText: message }).waitFor({ timeout: 5_000 });
+        const caret = (await page.locator('af-expr-box .caret').textContent()) ?? '';
+        assert.equal(caret.indexOf('^'), column - 1, `${text}: caret at column ${column}`);
+      }
+      await box.fill('');
+      await page.getByText('Type a factor').waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('component <af-run-panel>: start with the entered settings, refuse out-of-range values, stop', async () => {
+    const problems: string[] = [];
+    const page = await bare(problems);
+    try {
+      await page.evaluate(() => {
+        const el = document.createElement('af-run-panel') as HTMLElement & { fitness: unknown };
+        el.fitness = [{ name: 'rank_ic', description: 'r' }, { name: 'composite', description: 'c' }];
+        const w = window as unknown as { events: unknown[] };
+        w.events = [];
+        for (const type of ['af-start', 'af-stop', 'af-market-change']) el.addEventListener(type, (e) => w.events.push({ type, detail: (e as CustomEvent).detail ?? null }));
+        document.body.append(el);
+      });
+      const events = () => page.evaluate(() => (window as unknown as { events: unknown[] }).events.splice(0));
+      await page.getByLabel('Stocks', { exact: true }).fill('120');
+      await page.getByLabel('Stocks', { exact: true }).press('Tab');
+      assert.deepEqual(await events(), [{ type: 'af-market-change', detail: { stocks: 120, days: 500, seed: 1 } }]);
+      await page.getByLabel('Population', { exact: true }).fill('33');
+      await page.getByLabel('Fitness', { exact: true }).selectOption('composite');
+      await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
+      await page.getByLabel('Population', { exact: true }).press('Enter');
+      assert.deepEqual(await events(), [{
+        type: 'af-start',
+        detail: { market: { stocks: 120, days: 500, seed: 1 }, run: { population: 33, generations: 10, seed: 1, fitness: 'composite' }, backend: 'cpu' },
+      }]);
+      await page.getByLabel('Days', { exact: true }).fill('5');
+      await page.getByRole('button', { name: 'Start' }).click();
+      assert.deepEqual(await events(), [], 'days below the minimum: no start');
+      assert.ok(await page.getByRole('button', { name: 'Stop' }).isDisabled());
+      await page.evaluate(() => {
+        (document.querySelector('af-run-panel') as HTMLElement & { running: boolean }).running = true;
+      });
+      assert.ok(await page.getByRole('button', { name: 'Start' }).isDisabled());
+      await page.getByRole('button', { name: 'Stop' }).click();
+      assert.deepEqual(await events(), [{ type: 'af-stop', detail: null }]);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('component <af-fitness-chart>: draws a history with a missing mean and follows its width', async () => {
+    const problems: string[] = [];
+    const page = await bare(problems);
+    try {
+      await page.evaluate(() => {
+        const el = document.createElement('af-fitness-chart') as HTMLElement & { history: unknown };
+        el.style.width = '600px';
+        el.history = [0, 1, 2, 3].map((g) => ({
+          generation: g, best: 0.03 + g * 0.01, mean: g === 2 ? NaN : 0.01 + g * 0.002, best_expr: `x${g}`, pool: g,
+          evaluations: 10, unique: 10, seconds: 1, evals_per_second: 10,
+        }));
+        document.body.append(el);
+      });
+      await page.getByText('Generation 3: best 0.0600, mean 0.0160, pool 3. Best expression: x3').waitFor();
+      const width = () => page.evaluate(() => document.querySelector('af-fitness-chart')!.shadowRoot!.querySelector('canvas')!.getBoundingClientRect().width);
+      const before = await width();
+      await page.evaluate(() => {
+        (document.querySelector('af-fitness-chart') as HTMLElement).style.width = '900px';
+      });
+      await page.waitForFunction((w) => document.querySelector('af-fitness-chart')!.shadowRoot!.querySelector('canvas')!.getBoundingClientRect().width > w + 100, before);
+      await page.locator('af-fitness-chart').screenshot({ path: join(ARTIFACTS, 'web_component_chart.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+});

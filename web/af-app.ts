@@ -1,0 +1,248 @@
+/**
+ * <af-app>: the page. It owns the mining worker (web/mine-worker.ts) and the run's state (market, backend,
+ * progress, history, pool), hands them to the panels as properties and turns the panels' events into worker
+ * messages. The run state is reflected in the `state` attribute (idle, running, stopping, done, error) so that
+ * styles and end-to-end tests can wait on it without reading text.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import type { GenerationRecord, PoolMember, StopReason } from '../src/mine/miner.ts';
+import type { BackendReport, FromWorker, MarketInfo, MarketSettings, ToWorker } from './protocol.ts';
+import type { FitnessOption, StartDetail } from './af-run-panel.ts';
+import './af-run-panel.ts';
+import './af-fitness-chart.ts';
+import './af-pool-table.ts';
+import './af-expr-box.ts';
+
+type RunState = 'idle' | 'running' | 'stopping' | 'done' | 'error';
+
+const STOP_TEXT: Record<StopReason, string> = {
+  generations: 'all generations done',
+  pool: 'the pool is full',
+  time: 'time budget spent',
+  aborted: 'stopped',
+};
+
+export class AfApp extends LitElement {
+  static override properties = {
+    state: { type: String, reflect: true },
+    fitness: { state: true },
+    market: { state: true },
+    marketError: { state: true },
+    backend: { state: true },
+    history: { state: true },
+    pool: { state: true },
+    progress: { state: true },
+    message: { state: true },
+    fitnessName: { state: true },
+    generations: { state: true },
+  };
+
+  declare state: RunState;
+  declare fitness: FitnessOption[];
+  declare market: MarketInfo | undefined;
+  declare marketError: string | undefined;
+  declare backend: BackendReport | undefined;
+  declare history: GenerationRecord[];
+  declare pool: PoolMember[];
+  declare progress: { generation: number; done: number; total: number } | undefined;
+  /** The last run's outcome or error, for the status line. */
+  declare message: string;
+  declare fitnessName: string;
+  declare generations: number;
+
+  private worker: Worker | undefined;
+  private marketTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    super();
+    this.state = 'idle';
+    this.fitness = [];
+    this.market = undefined;
+    this.marketError = undefined;
+    this.backend = undefined;
+    this.history = [];
+    this.pool = [];
+    this.progress = undefined;
+    this.message = '';
+    this.fitnessName = 'rank_ic';
+    this.generations = 0;
+  }
+
+  static override styles = css`
+    :host { display: block; max-width: 1600px; margin: 0 auto; padding: 12px 16px; box-sizing: border-box; }
+    header { display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; margin-bottom: 10px; }
+    h1 { font-size: 20px; margin: 0; }
+    .tagline { color: #57606a; margin: 0; flex: 1 1 auto; }
+    .backend { font-size: 13px; position: relative; }
+    .backend strong { font-family: ui-monospace, Menlo, Consolas, monospace; }
+    .backend details { display: inline-block; }
+    .backend summary { cursor: pointer; color: #0969da; }
+    .backend ul { position: absolute; right: 0; z-index: 5; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px 6px 24px; margin: 4px 0 0; max-width: 520px; font-size: 12px; box-shadow: 0 4px 12px rgba(0,0,0,.12); }
+    .layout { display: grid; grid-template-columns: minmax(320px, 400px) minmax(0, 1fr); gap: 12px; align-items: start; }
+    .side, .main { display: grid; gap: 12px; min-width: 0; }
+    .status { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 10px; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; min-height: 24px; }
+    .status p { margin: 0; }
+    .status progress { width: 160px; }
+    .error { color: #cf222e; }
+    @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.worker = new Worker(new URL('./mine-worker.ts', import.meta.url), { type: 'module', name: 'alphaflow-miner' });
+    this.worker.addEventListener('message', (e: MessageEvent<FromWorker>) => this.onWorker(e.data));
+    this.worker.addEventListener('error', (e) => {
+      this.state = 'error';
+      this.message = `The mining worker failed: ${e.message || 'it could not be loaded'}`;
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private send(m: ToWorker): void {
+    this.worker?.postMessage(m);
+  }
+
+  private runPanel() {
+    return this.renderRoot.querySelector('af-run-panel');
+  }
+
+  override async firstUpdated(): Promise<void> {
+    // The panel renders its form after this element's first render: wait for it before reading the settings.
+    const panel = this.runPanel();
+    await panel?.updateComplete;
+    const m = panel?.marketSettings();
+    if (m) this.requestMarket(m);
+  }
+
+  private requestMarket(m: MarketSettings): void {
+    this.market = undefined;
+    this.marketError = undefined;
+    this.send({ type: 'market', market: m });
+  }
+
+  private onMarketChange(e: CustomEvent<MarketSettings>): void {
+    // Typing "500" passes through "5" and "50": wait until the user pauses before regenerating.
+    clearTimeout(this.marketTimer);
+    this.marketTimer = setTimeout(() => this.requestMarket(e.detail), 350);
+  }
+
+  private onStart(e: CustomEvent<StartDetail>): void {
+    if (this.state === 'running' || this.state === 'stopping') return;
+    clearTimeout(this.marketTimer);
+    const d = e.detail;
+    this.history = [];
+    this.pool = [];
+    this.progress = undefined;
+    this.message = '';
+    this.fitnessName = d.run.fitness;
+    this.generations = d.run.generations;
+    this.state = 'running';
+    if (this.market && JSON.stringify(this.market.settings) !== JSON.stringify(d.market)) this.market = undefined;
+    this.send({ type: 'start', market: d.market, run: d.run, backend: d.backend });
+  }
+
+  private onStop(): void {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    this.send({ type: 'stop' });
+  }
+
+  private onWorker(m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        this.fitness = m.fitness;
+        return;
+      case 'market':
+        this.market = m.info;
+        this.marketError = undefined;
+        return;
+      case 'backend':
+        this.backend = m.report;
+        return;
+      case 'progress':
+        this.progress = { generation: m.generation, done: m.done, total: m.total };
+        return;
+      case 'generation':
+        this.history = [...this.history, m.record];
+        this.pool = m.pool;
+        return;
+      case 'done':
+        this.state = 'done';
+        this.progress = undefined;
+        this.message = `Finished: ${STOP_TEXT[m.stop]} after ${this.history.length} generation${this.history.length === 1 ? '' : 's'} in ${m.seconds.toFixed(1)} s.`;
+        return;
+      case 'error':
+        if (m.during === 'market') {
+          this.marketError = m.message;
+          return;
+        }
+        this.state = 'error';
+        this.progress = undefined;
+        this.message = `Run failed: ${m.message}`;
+        return;
+    }
+  }
+
+  private renderBackend() {
+    const b = this.backend;
+    if (!b) return html`<span class="backend">Backend: <strong>chosen when a run starts</strong></span>`;
+    return html`<span class="backend" id="backend">Backend: <strong data-backend=${b.name}>${b.name}</strong>
+      ${b.skipped.length
+        ? html`<details><summary>why not others</summary><ul>${b.skipped.map((s) => html`<li>${s}</li>`)}</ul></details>`
+        : nothing}</span>`;
+  }
+
+  private renderStatus() {
+    const last = this.history[this.history.length - 1];
+    const busy = this.state === 'running' || this.state === 'stopping';
+    const p = this.progress;
+    const parts: string[] = [];
+    if (busy) parts.push(p ? `Generation ${p.generation + 1} of ${this.generations}` : 'Preparing (market, backend)…');
+    if (last) {
+      parts.push(`${Number.isFinite(last.evals_per_second) ? Math.round(last.evals_per_second) : '–'} evaluations/s`);
+      parts.push(`pool ${last.pool}`);
+    }
+    if (this.state === 'stopping') parts.push('stopping after this generation');
+    const line = parts.join(' · ');
+    return html`<div class="status">
+      ${busy && p ? html`<progress max=${Math.max(1, p.total)} .value=${p.done} aria-label="Expressions scored in this generation"></progress>` : nothing}
+      <p role="status" id="progress">${line}${line && this.message ? ' · ' : ''}<span class=${this.state === 'error' ? 'error' : ''}>${this.message || (line ? '' : 'Set up a run and press Start.')}</span></p>
+    </div>`;
+  }
+
+  override render() {
+    const busy = this.state === 'running' || this.state === 'stopping';
+    return html`<header>
+        <h1>alphaflow</h1>
+        <p class="tagline">Genetic-programming factor mining on a synthetic market, computed in this browser.</p>
+        ${this.renderBackend()}
+      </header>
+      <main class="layout">
+        <section class="side" aria-label="Set-up">
+          <af-run-panel
+            .fitness=${this.fitness} .market=${this.market} .marketError=${this.marketError}
+            ?running=${busy} ?stopping=${this.state === 'stopping'}
+            @af-market-change=${this.onMarketChange} @af-start=${this.onStart} @af-stop=${this.onStop}></af-run-panel>
+          <af-expr-box></af-expr-box>
+        </section>
+        <section class="main" aria-label="Results">
+          ${this.renderStatus()}
+          <af-fitness-chart .history=${this.history} .fitnessName=${this.fitnessName}></af-fitness-chart>
+          <af-pool-table .pool=${this.pool}></af-pool-table>
+        </section>
+      </main>`;
+  }
+}
+
+customElements.define('af-app', AfApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'af-app': AfApp;
+  }
+}
