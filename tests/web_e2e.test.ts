@@ -302,20 +302,21 @@ describe('web app', { skip: SKIP }, () => {
         document.body.append(el);
       });
       const events = () => page.evaluate(() => (window as unknown as { events: unknown[] }).events.splice(0));
-      await page.getByLabel('Stocks', { exact: true }).fill('120');
-      await page.getByLabel('Stocks', { exact: true }).press('Tab');
-      assert.deepEqual(await events(), [{ type: 'af-market-change', detail: { stocks: 120, days: 500, seed: 1 } }]);
+      // The market fields moved to <af-data-panel> (tests/web_data.test.ts); the rest of MineConfig rides in `config`.
       await page.getByLabel('Population', { exact: true }).fill('33');
       await page.getByLabel('Fitness', { exact: true }).selectOption('composite');
       await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
       await page.getByLabel('Population', { exact: true }).press('Enter');
       assert.deepEqual(await events(), [{
         type: 'af-start',
-        detail: { market: { stocks: 120, days: 500, seed: 1 }, run: { population: 33, generations: 10, seed: 1, fitness: 'composite' }, backend: 'cpu' },
+        detail: {
+          run: { population: 33, generations: 10, seed: 1, fitness: 'composite' }, backend: 'cpu',
+          config: { poolSize: 100, correlation: 0.7, thresholds: { ic: 0.03, longExcess: 0.15, monotonicity: 0.8 }, split: { split: '0.5,0.25,0.25' } },
+        },
       }]);
-      await page.getByLabel('Days', { exact: true }).fill('5');
+      await page.getByLabel('Generations', { exact: true }).fill('0');
       await page.getByRole('button', { name: 'Start' }).click();
-      assert.deepEqual(await events(), [], 'days below the minimum: no start');
+      assert.deepEqual(await events(), [], 'generations below the minimum: no start');
       assert.ok(await page.getByRole('button', { name: 'Stop' }).isDisabled());
       await page.evaluate(() => {
         (document.querySelector('af-run-panel') as HTMLElement & { running: boolean }).running = true;

@@ -4,7 +4,8 @@
  * shape (size, depth, lookback); an invalid one shows the parser's message and a caret under the offending
  * columns (ParseError carries them). The parser pulls in the operator table and its kernels, so it is loaded on
  * first use rather than with the page; parsing runs on this thread because it takes microseconds and the
- * worker may be busy with a generation.
+ * worker may be busy with a generation. Evaluate (or Enter in the field) asks for the valid expression's tear
+ * sheet with `af-evaluate`; the app computes it in the worker on the data it holds.
  */
 import { LitElement, css, html } from 'lit';
 
@@ -33,7 +34,11 @@ export class AfExprBox extends LitElement {
   static override styles = css`
     :host { display: block; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 10px; }
     label { font-weight: 600; font-size: 14px; display: block; margin-bottom: 4px; }
-    input { box-sizing: border-box; width: 100%; font: 14px/1.6 ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace; padding: 4px 7px; border: 1px solid #8c959f; border-radius: 4px; }
+    .row { display: flex; gap: 6px; }
+    button { font: inherit; font-size: 13px; padding: 4px 12px; border-radius: 6px; border: 1px solid #8c959f; background: #f6f8fa; cursor: pointer; flex: 0 0 auto; }
+    button:disabled { opacity: 0.5; cursor: default; }
+    button:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
+    input { box-sizing: border-box; width: 100%; min-width: 0; flex: 1 1 auto; font: 14px/1.6 ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace; padding: 4px 7px; border: 1px solid #8c959f; border-radius: 4px; }
     input[aria-invalid='true'] { border-color: #cf222e; }
     input:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
     .out { font-size: 12px; margin: 6px 0 0; min-height: 2.8em; }
@@ -60,6 +65,16 @@ export class AfExprBox extends LitElement {
     void this.check(this.value);
   }
 
+  private evaluate(): void {
+    const r = this.result;
+    if (!r?.ok) return;
+    this.dispatchEvent(new CustomEvent('af-evaluate', { detail: { expr: r.canonical }, bubbles: true, composed: true }));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key === 'Enter') this.evaluate();
+  }
+
   override firstUpdated(): void {
     if (this.value) void this.check(this.value);
   }
@@ -78,9 +93,13 @@ export class AfExprBox extends LitElement {
   override render() {
     const invalid = this.result?.ok === false;
     return html`<label for="expr">Expression</label>
-      <input id="expr" type="text" spellcheck="false" autocomplete="off" autocapitalize="off"
-        .value=${this.value} @input=${this.onInput}
-        aria-invalid=${invalid ? 'true' : 'false'} aria-describedby="expr-out" placeholder="sub(close,ts_Mean(8,low))" />
+      <div class="row">
+        <input id="expr" type="text" spellcheck="false" autocomplete="off" autocapitalize="off"
+          .value=${this.value} @input=${this.onInput} @keydown=${this.onKey}
+          aria-invalid=${invalid ? 'true' : 'false'} aria-describedby="expr-out" placeholder="sub(close,ts_Mean(8,low))" />
+        <button type="button" ?disabled=${this.result?.ok !== true} @click=${this.evaluate}
+          title="Tear sheet of this expression on the data loaded, with the last run's split (50/25/25 before any run)">Evaluate</button>
+      </div>
       <div class="out" id="expr-out" role="status" aria-live="polite">${this.renderResult()}</div>`;
   }
 }

@@ -2,12 +2,14 @@
  * <af-fitness-chart>: the run's learning curve, drawn with uPlot: best and mean training fitness per generation on
  * the left axis, pool size (a step line) on the right. It redraws from the whole history on every update (a run
  * has at most a few hundred generations, so that costs nothing) and follows its container's width. The canvas
- * is an image to assistive technology; the latest figures are repeated as text beside it.
+ * is an image to assistive technology; the latest figures are repeated as text beside it. "Save PNG" downloads
+ * the canvas as drawn (web/download.ts).
  */
 import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import type { GenerationRecord } from '../src/mine/miner.ts';
+import { canvasPng, downloadBlob } from './download.ts';
 
 const HEIGHT = 220;
 
@@ -15,10 +17,12 @@ export class AfFitnessChart extends LitElement {
   static override properties = {
     history: { attribute: false },
     fitnessName: { attribute: false },
+    exportError: { state: true },
   };
 
   declare history: GenerationRecord[];
   declare fitnessName: string;
+  declare exportError: string | undefined;
   private plot: uPlot | undefined;
   private resize: ResizeObserver | undefined;
 
@@ -33,6 +37,11 @@ export class AfFitnessChart extends LitElement {
     css`
       :host { display: block; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 10px; }
       h2 { font-size: 14px; margin: 0 0 4px; }
+      .head { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; }
+      .head button { font: inherit; font-size: 12px; padding: 2px 10px; border-radius: 6px; border: 1px solid #8c959f; background: #f6f8fa; cursor: pointer; }
+      .head button:disabled { opacity: 0.5; cursor: default; }
+      .head button:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
+      .error { color: #cf222e; font-size: 12px; margin: 2px 0 0; }
       .plot { height: ${HEIGHT + 30}px; min-width: 0; overflow: hidden; }
       .summary { font-size: 12px; color: #57606a; margin: 2px 0 0; min-height: 1.4em; }
       .uplot { font-family: inherit; }
@@ -105,6 +114,21 @@ export class AfFitnessChart extends LitElement {
     this.plot = undefined;
   }
 
+  /** The chart as a PNG image (white background), as it is drawn now. */
+  async png(): Promise<Blob> {
+    const canvases = [...this.renderRoot.querySelectorAll<HTMLCanvasElement>('.plot canvas')];
+    return canvasPng(canvases);
+  }
+
+  private async savePng(): Promise<void> {
+    this.exportError = undefined;
+    try {
+      downloadBlob(await this.png(), 'alphaflow-fitness.png');
+    } catch (e) {
+      this.exportError = `Could not save the chart: ${(e as Error).message ?? String(e)}`;
+    }
+  }
+
   private summary(): string {
     const last = this.history[this.history.length - 1];
     if (!last) return 'No generation yet.';
@@ -114,9 +138,11 @@ export class AfFitnessChart extends LitElement {
 
   override render() {
     const summary = this.summary();
-    return html`<h2 id="chart-title">Fitness per generation</h2>
+    return html`<div class="head"><h2 id="chart-title">Fitness per generation</h2>
+        <button type="button" @click=${this.savePng} ?disabled=${this.history.length === 0} aria-label="Save the fitness chart as PNG">Save PNG</button></div>
       <div class="plot" role="img" aria-labelledby="chart-title" aria-describedby="chart-summary"></div>
-      <p class="summary" id="chart-summary">${summary}</p>`;
+      <p class="summary" id="chart-summary">${summary}</p>
+      ${this.exportError ? html`<p class="error" role="alert">${this.exportError}</p>` : ''}`;
   }
 }
 

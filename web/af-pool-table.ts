@@ -3,7 +3,9 @@
  * side by side so a factor that only held in sample stands out. Any column sorts (click or Enter/Space on its
  * header; again to reverse; `aria-sort` tells screen readers), NaN always last. Which metrics are shown is a
  * choice of checkboxes: all of them at once would not fit beside the expression at 1280 pixels. The test segment
- * is only reported, as in the miner: nothing here feeds back into the run.
+ * is only reported, as in the miner: nothing here feeds back into the run. A row opens its factor's tear sheet:
+ * a click anywhere on it, or Enter/Space on its expression (a button, so keyboard and screen reader users reach
+ * it with Tab), dispatches `af-select-factor` with the expression; the chosen row stays marked.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { PoolMember } from '../src/mine/miner.ts';
@@ -48,12 +50,15 @@ export class AfPoolTable extends LitElement {
     shown: { state: true },
     sort: { state: true },
     descending: { state: true },
+    selected: { state: true },
   };
 
   declare pool: PoolMember[];
   declare shown: Metric[];
   declare sort: SortKey;
   declare descending: boolean;
+  /** The expression whose tear sheet was asked for last. */
+  declare selected: string | undefined;
 
   constructor() {
     super();
@@ -61,6 +66,7 @@ export class AfPoolTable extends LitElement {
     this.shown = DEFAULT_SHOWN;
     this.sort = { kind: 'fitness' };
     this.descending = true;
+    this.selected = undefined;
   }
 
   static override styles = css`
@@ -84,6 +90,12 @@ export class AfPoolTable extends LitElement {
     th button:focus-visible, input:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
     .arrow { display: inline-block; width: 1em; color: #0969da; }
     .empty { color: #57606a; font-size: 13px; padding: 8px 0; margin: 0; }
+    tbody tr { cursor: pointer; }
+    tbody tr:hover { background: #f6f8fa; }
+    tbody tr[aria-current='true'] { background: #ddf4ff; }
+    button.pick { font: inherit; text-align: left; border: 0; background: none; padding: 0; margin: 0; color: #0969da; cursor: pointer; word-break: break-all; }
+    button.pick:hover { text-decoration: underline; }
+    button.pick:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
   `;
 
   private value(m: PoolMember, k: SortKey): number | string {
@@ -135,6 +147,11 @@ export class AfPoolTable extends LitElement {
     </th>`;
   }
 
+  private select(expr: string): void {
+    this.selected = expr;
+    this.dispatchEvent(new CustomEvent('af-select-factor', { detail: { expr }, bubbles: true, composed: true }));
+  }
+
   private toggle(metric: Metric, on: boolean): void {
     const set = new Set(this.shown);
     if (on) set.add(metric);
@@ -170,8 +187,12 @@ export class AfPoolTable extends LitElement {
                 </tr>
               </thead>
               <tbody>
-                ${rows.map((r) => html`<tr>
-                  <td class="expr">${r.expr}</td>
+                ${rows.map((r) => html`<tr aria-current=${r.expr === this.selected ? 'true' : 'false'} @click=${() => this.select(r.expr)}>
+                  <td class="expr"><button type="button" class="pick" title="Open the tear sheet of this factor" @click=${(e: Event) => {
+                    // The row's own handler would select it a second time.
+                    e.stopPropagation();
+                    this.select(r.expr);
+                  }}>${r.expr}</button></td>
                   <td class="num">${r.generation}</td>
                   <td class="num">${formatMetric(r.fitness)}</td>
                   <td class="num">${r.size}</td>

@@ -14,6 +14,12 @@ import { tradingDays } from '../src/data/calendar.ts';
 import { mineGenerations } from '../src/mine/miner.ts';
 import { FITNESS } from '../src/fitness/registry.ts';
 import { MARKET_LIMITS, type BackendReport, type FromWorker, type MarketInfo, type MarketSettings, type ToWorker, type WebBackendChoice } from './protocol.ts';
+import { describeLoadError, loadFile, setupMessage } from './worker-data.ts';
+import { queueAnalysis, settingsOfConfig, type AnalysisContext, type TearSheetSettings } from './tear-sheet-data.ts';
+import type { DataSource } from './protocol.ts';
+import { PauseGate, runSegments } from './run-control.ts';
+import type { Checkpoint } from '../src/mine/miner.ts';
+import type { Panel } from '../src/data/panel.ts';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -29,6 +35,12 @@ let market: { key: string; data: SyntheticMarket; info: MarketInfo } | undefined
 let backend: BackendReport | undefined;
 let backendChoice: WebBackendChoice | undefined;
 let running: AbortController | undefined;
+const gate = new PauseGate();
+/** The last bar file loaded (web/worker-data.ts), mined when a run asks for `source: 'file'`. */
+let filePanel: Panel | undefined;
+let fileLoads = 0;
+/** The last run's panel and scoring settings: its pool's tear sheets are scored as the run scored them. */
+let lastRun: { panel: Panel; label: string; settings: TearSheetSettings } | undefined;
 
 function checkMarket(s: MarketSettings): void {
   for (const k of ['stocks', 'days'] as const) {
@@ -68,17 +80,22 @@ async function startBackend(choice: WebBackendChoice): Promise<BackendReport> {
   return backend;
 }
 
-async function run(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+async function run(msg: Extract<ToWorker, { type: 'start' | 'start-setup' }>, resume?: Checkpoint): Promise<void> {
   const abort = new AbortController();
   running = abort;
+  // A pause asked for as the previous run ended must not hold this one.
+  gate.resume();
   const t0 = performance.now();
   try {
-    const m = getMarket(msg.market);
-    post({ type: 'market', info: m.info });
+    const fromFile = msg.type === 'start-setup' && msg.source === 'file';
+    if (fromFile && !filePanel) throw new Error('no data file is loaded: choose one, or mine the synthetic market');
+    const m = fromFile ? { data: { panel: filePanel! } } : getMarket(msg.market);
+    if ('info' in m) post({ type: 'market', info: m.info });
     post({ type: 'backend', report: await startBackend(msg.backend) });
     let lastProgress = 0;
-    const it = mineGenerations(m.data.panel, { population: msg.run.population, generations: msg.run.generations, seed: msg.run.seed, fitness: msg.run.fitness }, {
+    const it = mineGenerations(m.data.panel, { ...(msg.type === 'start-setup' ? msg.config : {}), population: msg.run.population, generations: msg.run.generations, seed: msg.run.seed, fitness: msg.run.fitness }, {
       signal: abort.signal,
+      resume,
       onProgress: ({ generation, done, total }) => {
         // Posting every expression would flood the page; a few updates a second are enough for a progress line.
         const now = performance.now();
@@ -94,15 +111,34 @@ async function run(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         break;
       }
       post({ type: 'generation', record: r.value.record, pool: r.value.checkpoint.pool });
+      lastRun = { panel: m.data.panel, label: 'info' in m ? `the run's synthetic market (${m.info.stocks} stocks × ${m.info.days} days)` : "the run's data file", settings: settingsOfConfig(r.value.checkpoint.config) };
+      post({ type: 'checkpoint', checkpoint: r.value.checkpoint, segments: runSegments(m.data.panel, r.value.checkpoint.config), stop: r.value.stop });
       // A generation settles through promise callbacks only, so without a macrotask break here the page's
       // 'stop' message would wait in the queue until the whole run had ended.
       await new Promise((resolve) => setTimeout(resolve, 0));
+      if (r.value.stop === null && (await gate.hold(abort.signal, r.value.record.generation, post))) {
+        await it.return(undefined as never);
+        post({ type: 'done', stop: 'aborted', seconds: (performance.now() - t0) / 1000 });
+        break;
+      }
     }
   } catch (e) {
     post({ type: 'error', message: (e as Error).message ?? String(e), during: 'run' });
   } finally {
     running = undefined;
   }
+}
+
+/** Tear sheets use the last run's data and split; before any run, the source the page shows, split 50/25/25. */
+function analysisContext(source: DataSource | undefined): AnalysisContext {
+  const held = lastRun ?? (source === 'file' ? (filePanel ? { panel: filePanel, label: 'the loaded data file', settings: undefined } : undefined)
+    : market ? { panel: market.data.panel, label: `the synthetic market (${market.info.stocks} stocks × ${market.info.days} days)`, settings: undefined } : undefined);
+  return {
+    panel: held?.panel, dataLabel: held?.label ?? '', settings: held?.settings,
+    ensureBackend: async () => {
+      if (!backend) post({ type: 'backend', report: await startBackend('auto') });
+    },
+  };
 }
 
 scope.addEventListener('message', (e) => {
@@ -119,10 +155,48 @@ scope.addEventListener('message', (e) => {
       if (running) post({ type: 'error', message: 'a run is already in progress', during: 'run' });
       else void run(msg);
       return;
+    case 'start-setup':
+      if (running) post({ type: 'error', message: 'a run is already in progress', during: 'run' });
+      else void run(msg);
+      return;
+    case 'load': {
+      const bytes = new Uint8Array(msg.bytes);
+      // A new file replaces the old one even if it fails, so a run never mines data the page no longer shows.
+      filePanel = undefined;
+      // Only the latest of overlapping loads may answer: a slow earlier file must not replace a later one.
+      const id = ++fileLoads;
+      loadFile(msg.name, bytes).then(
+        ({ panel, info }) => {
+          if (id !== fileLoads) return;
+          filePanel = panel;
+          post({ type: 'loaded', info });
+        },
+        async (err) => {
+          const error = await describeLoadError(err, msg.name, bytes);
+          if (id === fileLoads) post({ type: 'load-error', error });
+        },
+      );
+      return;
+    }
+    case 'tear-sheet':
+    case 'pool-corr':
+      queueAnalysis(msg, () => analysisContext(msg.source), post);
+      return;
     case 'stop':
       running?.abort();
+      return;
+    case 'pause':
+      if (running) gate.pause();
+      return;
+    case 'resume':
+      gate.resume();
+      return;
+    case 'resume-run':
+      if (running) post({ type: 'error', message: 'a run is already in progress', during: 'run' });
+      else void run({ type: 'start', market: msg.market, run: msg.run, backend: msg.backend }, msg.checkpoint);
       return;
   }
 });
 
+post(setupMessage());
 post({ type: 'ready', fitness: FITNESS.names().map((name) => ({ name, description: FITNESS.get(name).description })) });

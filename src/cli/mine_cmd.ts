@@ -34,13 +34,13 @@ import { factorCorrelation, type FactorSummary } from '../fitness/metrics.ts';
 import { getFitness } from '../fitness/registry.ts';
 import { MineConfigError, resolveConfig, type MineConfig } from '../mine/config.ts';
 import { mineGenerations, type Checkpoint, type GenerationRecord, type MineResult, type PoolMember, type StopReason } from '../mine/miner.ts';
+import { checkpointJson, historyJson, parseCheckpoint, poolCsv, poolJson } from '../mine/run_files.ts';
+// Re-exported: tests and scripts import the run-file writers from here (they moved to src/mine/run_files.ts).
+export { CSV_METRICS, checkpointJson, historyJson, parseCheckpoint, poolCsv, poolJson } from '../mine/run_files.ts';
 
 /** The files of a run folder; a folder holding POOL or CHECKPOINT is a run and is not overwritten silently. */
 export const RUN_FILES = { config: 'config.json', checkpoint: 'checkpoint.json', history: 'history.json', pool: 'pool.json', poolCsv: 'pool.csv' } as const;
 
-/** Metrics written per segment to pool.csv, in this order. */
-export const CSV_METRICS: readonly (keyof FactorSummary)[] = ['ic', 'rank_ic', 'icir', 'rank_icir', 'long_excess', 'long_short', 'monotonicity', 'turnover'];
-const SEGMENTS = ['train', 'valid', 'test'] as const;
 /** Written on the built-in synthetic market: each planted factor and its closest pool factor. */
 export const PLANTED_FILE = 'planted.json';
 
@@ -77,46 +77,6 @@ export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
-}
-
-/** Checkpoint JSON keeps NaN and infinities (as strings): JSON's null would read back as 0 in arithmetic. */
-export function checkpointJson(c: Checkpoint): string {
-  return JSON.stringify(c, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
-}
-
-export function parseCheckpoint(text: string): Checkpoint {
-  return JSON.parse(text, (_k, v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v)) as Checkpoint;
-}
-
-function segmentInfo(segments: readonly Segment[]): { name: string; from: string; to: string; days: number }[] {
-  return segments.map((s) => ({ name: s.name, from: s.from, to: s.to, days: s.lastDay - s.firstDay + 1 }));
-}
-
-/** pool.json: the config, why the run stopped (null while it runs), the segments and the factors. */
-export function poolJson(config: MineConfig, stop: StopReason | null, segments: readonly Segment[], pool: readonly PoolMember[]): string {
-  const factors = pool.map((m) => ({
-    expr: m.expr, fitness: m.fitness, size: m.size, generation: m.generation,
-    ...Object.fromEntries(SEGMENTS.filter((s) => m.metrics[s]).map((s) => [s, m.metrics[s]])),
-  }));
-  // JSON.stringify writes NaN and infinities as null, which is what readers of pool.json expect.
-  return JSON.stringify({ config, stop, segments: segmentInfo(segments), factors }, null, 2) + '\n';
-}
-
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** pool.csv: expr, fitness, then train_/valid_/test_ CSV_METRICS; NaN as an empty cell. */
-export function poolCsv(pool: readonly PoolMember[]): string {
-  const num = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
-  const header = ['expr', 'fitness', ...SEGMENTS.flatMap((s) => CSV_METRICS.map((m) => `${s}_${m}`))];
-  const rows = pool.map((m) => [csvCell(m.expr), num(m.fitness), ...SEGMENTS.flatMap((s) => CSV_METRICS.map((k) => num(m.metrics[s]?.[k] as number | undefined)))]);
-  return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
-}
-
-/** The run's records, for history.json (NaN as null). */
-export function historyJson(history: readonly GenerationRecord[]): string {
-  return JSON.stringify(history, null, 2) + '\n';
 }
 
 /** A config file's settings: its JSON object, syntax errors as FILE:LINE:COLUMN, a run folder's `data` dropped. */

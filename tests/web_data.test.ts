@@ -1,0 +1,255 @@
+/**
+ * The web app's data and run set-up in headless Chromium (web/af-data-panel.ts, web/af-run-panel.ts): a bar file
+ * chosen in the page is parsed in the mining worker. A CSV with a non-numeric close on line 3 shows its error
+ * with the file, line and column and marks the cell; a small gzip CSV of the synthetic market (written here with
+ * src/data/synth_csv.ts, seeded) shows its summary; a short run with a reduced operator set, own windows and
+ * splits mines it to the end, and its expressions use only the chosen operators. Settings the miner would
+ * reject are refused in the form. Built and served as tests/web_e2e.test.ts does (Vite build, static server on
+ * 127.0.0.1, Debian's Chromium via playwright-core). Screenshots go to test-artifacts/. Skips, with a message,
+ * under Deno and where /usr/bin/chromium is absent.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { generateMarket } from '../src/data/synth.ts';
+import { barsCsvBytes } from '../src/data/synth_csv.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+const SKIP = 'Deno' in globalThis
+  ? 'runs under Node only (npx tsx --test tests/web_data.test.ts): it builds with Vite and drives Chromium with playwright-core'
+  : !existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM}: the web app's data loading is NOT checked (install chromium, as .ci/run does)`
+    : undefined;
+if (SKIP) console.warn(`web_data: skipped: ${SKIP}`);
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml',
+};
+
+async function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const rel = decodeURIComponent((req.url ?? '/').split('?')[0]!).slice(1) || 'index.html';
+    const file = normalize(join(dir, rel));
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no server address');
+  return { server, url: `http://127.0.0.1:${addr.port}/` };
+}
+
+/** Operators the run may use; the miner must build every expression from these alone. */
+const CHOSEN_OPS = ['sub', 'div', 'rank', 'ts_Mean', 'delta', 'stddev'];
+
+describe('web app: data files and run set-up', { skip: SKIP }, () => {
+  let out = '';
+  let server: Server | undefined;
+  let url = '';
+  let browser: Browser | undefined;
+
+  before(async () => {
+    out = mkdtempSync(join(tmpdir(), 'alphaflow-web-data-'));
+    const { build } = await import('vite');
+    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    ({ server, url } = await serve(out));
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  test('a malformed CSV, then a valid CSV.gz mined with a reduced operator set', { timeout: 90_000 }, async (t) => {
+    const problems: string[] = [];
+    const page: Page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    try {
+      await page.goto(url);
+      await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
+      await page.getByRole('radio', { name: 'Bar file' }).check();
+      const fileInput = page.getByLabel('Bar file (CSV, CSV.gz or Parquet)');
+
+      // A non-numeric close on line 3 (header = line 1), column 6.
+      const bad = 'code,datetime,open,high,low,close,volume,amount\n'
+        + '600000.SH,2024-01-02 10:00,10,10.2,9.9,10.1,1000,10100\n'
+        + '600000.SH,2024-01-02 10:30,10.1,10.3,10,n/a,1200,12120\n';
+      await fileInput.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+      const error = page.locator('#data-error');
+      await error.waitFor({ timeout: 20_000 });
+      assert.match((await error.textContent()) ?? '', /Could not load bad\.csv/);
+      assert.match((await error.textContent()) ?? '', /bad\.csv, line 3, column 6 \(close\): cannot parse 'n\/a' as a number/);
+      assert.equal(await page.locator('af-data-panel .load-error mark').textContent(), 'n/a', 'the bad cell is marked in its line');
+      await page.screenshot({ path: join(ARTIFACTS, 'web_data_error.png') });
+
+      // A run cannot start on a file that did not load.
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.locator('#progress', { hasText: 'Cannot start: choose a bar file first' }).waitFor();
+
+      // The synthetic market as a user's gzip CSV: 40 stocks × 120 days × 8 bars.
+      const csvGz = gzipSync(barsCsvBytes(generateMarket({ stocks: 40, days: 120, seed: 7 })));
+      await fileInput.setInputFiles({ name: 'market.csv.gz', mimeType: 'application/gzip', buffer: csvGz });
+      const summary = page.locator('#data-summary');
+      await summary.waitFor({ timeout: 20_000 });
+      const text = (await summary.textContent()) ?? '';
+      t.diagnostic(`summary: ${text.replace(/\s+/g, ' ')}`);
+      assert.match(text, /market\.csv\.gz \(csv\.gz/);
+      assert.match(text, /960 bars × 40 stocks/);
+      assert.match(text, /120 \(\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\), 8 bars a day/);
+      assert.match(text, /open, high, low, close, volume, amount, vwap/);
+      assert.equal(await error.count(), 0, 'the old error is gone');
+
+      // Run set-up: a small search, own pool rule, windows, segments and operators.
+      await page.getByLabel('Population', { exact: true }).fill('24');
+      await page.getByLabel('Generations', { exact: true }).fill('2');
+      await page.getByLabel('Run seed', { exact: true }).fill('3');
+      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
+      await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
+      await page.getByText('Pool rule, segments, windows and operators').click();
+      await page.getByLabel('Pool size', { exact: true }).fill('5');
+      await page.getByLabel('|IC| at least', { exact: true }).fill('0.01');
+      await page.getByLabel('Max |correlation|', { exact: true }).fill('0.8');
+      await page.getByLabel('Windows', { exact: true }).fill('2-6, 10');
+      await page.locator('af-run-panel summary', { hasText: 'Operators:' }).click();
+      await page.getByRole('button', { name: 'None' }).click();
+      for (const op of CHOSEN_OPS) await page.getByRole('checkbox', { name: op, exact: true }).check();
+      await page.locator('af-run-panel summary', { hasText: `Operators: ${CHOSEN_OPS.length} of 34` }).waitFor();
+      const tip = await page.getByRole('checkbox', { name: 'ts_Mean', exact: true }).getAttribute('aria-description');
+      assert.match(tip ?? '', /^ts_Mean\(n,x\): /, 'each operator carries its documentation');
+
+      // Shares that do not add up are refused in the form, not in the worker.
+      await page.getByLabel('Train', { exact: true }).fill('0.6');
+      await page.getByLabel('Valid', { exact: true }).fill('0.3');
+      await page.getByLabel('Test', { exact: true }).fill('0.2');
+      await page.getByText('Pool rule, segments, windows and operators').click();
+      assert.equal(await page.getByLabel('Train', { exact: true }).isVisible(), false, 'folded away');
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.locator('#setup-error', { hasText: 'the shares add up to 1.1, not 1' }).waitFor();
+      assert.ok(await page.getByLabel('Train', { exact: true }).isVisible(), 'unfolded to show the field at fault');
+      assert.equal(await page.locator('af-app').getAttribute('state'), 'idle');
+      await page.getByLabel('Valid', { exact: true }).fill('0.2');
+      await page.screenshot({ path: join(ARTIFACTS, 'web_data_setup.png'), fullPage: true });
+
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 45_000 });
+      const status = (await page.locator('#progress').textContent()) ?? '';
+      t.diagnostic(`status: ${status}`);
+      assert.equal(await page.locator('af-app').getAttribute('state'), 'done', status);
+      assert.match(status, /Finished: (all generations done after 2 generations|the pool is full)/);
+      // No planted alphas for a file: the synthetic market's list is not what was mined.
+      assert.equal(await page.locator('af-data-panel').getAttribute('source'), 'file');
+
+      // Every expression shown (best per generation, pool) uses the chosen operators only.
+      const shown = [
+        ...(await page.locator('af-fitness-chart').allTextContents()).flatMap((s) => [...s.matchAll(/Best expression: (\S+)/g)].map((m) => m[1]!)),
+        ...(await page.locator('af-pool-table td.expr').allTextContents()),
+      ];
+      t.diagnostic(`expressions: ${shown.join(' ')}`);
+      assert.ok(shown.length > 0, 'the run showed expressions');
+      for (const expr of shown) {
+        for (const [, op] of expr.matchAll(/([A-Za-z_]+)\(/g)) assert.ok(CHOSEN_OPS.includes(op!), `${expr} uses ${op}`);
+        for (const [, n] of expr.matchAll(/\((\d+),/g)) assert.ok([2, 3, 4, 5, 6, 10].includes(Number(n)), `${expr} uses window ${n}`);
+      }
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(ARTIFACTS, 'web_data_run.png') });
+
+      for (const [width, height] of [[1280, 800], [1920, 1080]] as const) {
+        await page.setViewportSize({ width, height });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${width}×${height}: page wider than the window by ${overflow}px`);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, 'web_data_1920.png') });
+      assert.deepEqual(problems, []);
+    } catch (e) {
+      await page.screenshot({ path: join(ARTIFACTS, 'web_data_failure.png') }).catch(() => undefined);
+      if (problems.length) t.diagnostic(`page problems:\n${problems.join('\n')}`);
+      throw e;
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('component <af-data-panel>: market changes, source switch, file picked or dropped', async () => {
+    const problems: string[] = [];
+    const page: Page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => customElements.get('af-app') !== undefined);
+      await page.evaluate(() => {
+        document.querySelector('af-app')!.remove();
+        const el = document.createElement('af-data-panel');
+        const w = window as unknown as { events: unknown[] };
+        w.events = [];
+        for (const type of ['af-market-change', 'af-source-change', 'af-data-file']) {
+          el.addEventListener(type, (e) => {
+            const d = (e as CustomEvent).detail;
+            w.events.push({ type, detail: d && d.bytes ? { name: d.name, size: d.bytes.byteLength } : d });
+          });
+        }
+        document.body.append(el);
+      });
+      const events = () => page.evaluate(() => (window as unknown as { events: unknown[] }).events.splice(0));
+      await page.getByLabel('Stocks', { exact: true }).fill('120');
+      await page.getByLabel('Stocks', { exact: true }).press('Tab');
+      assert.deepEqual(await events(), [{ type: 'af-market-change', detail: { stocks: 120, days: 500, seed: 1 } }]);
+      await page.getByLabel('Days', { exact: true }).fill('5');
+      await page.getByLabel('Days', { exact: true }).press('Tab');
+      assert.deepEqual(await events(), [], 'days below the minimum: no market change');
+
+      // Keyboard: arrows move between the source radios.
+      await page.getByRole('radio', { name: 'Synthetic market' }).focus();
+      await page.keyboard.press('ArrowRight');
+      assert.deepEqual(await events(), [{ type: 'af-source-change', detail: 'file' }]);
+      await page.getByLabel('Bar file (CSV, CSV.gz or Parquet)').setInputFiles({ name: 'a.csv', mimeType: 'text/csv', buffer: Buffer.from('code,date,close\n') });
+      await page.waitForFunction(() => (window as unknown as { events: unknown[] }).events.length > 0);
+      assert.deepEqual(await events(), [{ type: 'af-data-file', detail: { name: 'a.csv', size: 16 } }]);
+      await page.evaluate(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['code,date,close\nX,2024-01-02,1\n'], 'dropped.csv', { type: 'text/csv' }));
+        const zone = document.querySelector('af-data-panel')!.shadowRoot!.querySelector('.drop')!;
+        zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await page.waitForFunction(() => (window as unknown as { events: unknown[] }).events.length > 0);
+      assert.deepEqual(await events(), [{ type: 'af-data-file', detail: { name: 'dropped.csv', size: 31 } }]);
+
+      // Loading, then an error without a column (the file as a whole).
+      await page.evaluate(() => {
+        (document.querySelector('af-data-panel') as HTMLElement & { loading: unknown }).loading = { name: 'big.csv.gz', size: 3 * 1024 ** 2 };
+      });
+      await page.getByText('Loading big.csv.gz (3.0 MB)…').waitFor();
+      await page.evaluate(() => {
+        const el = document.querySelector('af-data-panel') as HTMLElement & { loading: unknown; fileError: unknown };
+        el.loading = undefined;
+        el.fileError = { file: 'x.csv', message: 'x.csv:1: missing column', reason: "missing required column 'code'", line: 1, text: 'ticker,date,close' };
+      });
+      await page.getByText("x.csv, line 1: missing required column 'code'").waitFor();
+      assert.equal(await page.getByLabel('Line 1 of x.csv').textContent(), 'ticker,date,close');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
