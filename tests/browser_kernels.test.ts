@@ -10,51 +10,32 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ARTIFACTS, browserSkip, launch, serveStatic } from './support/browser.ts';
+import { PROJECT_ROOT as ROOT } from './support/paths.ts';
 import type { PageReport, WirePanel } from './browser/kernels_page.ts';
 import type { CheckReport } from './gpu/check_kernels.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const SEED = 11;
 /** Per-backend budget for the in-page checks; SwiftShader compiles every program on the CPU. */
 const PAGE_TIMEOUT_MS = 50_000;
 
-const ARGS = [
-  // The container has no network and no user namespaces for the sandbox; keep Chromium from phoning home.
-  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
+/** Added to the shared flags of tests/support/browser.ts, which already put WebGL on SwiftShader. */
+const WEBGPU_ARGS = [
   // WebGPU is off by default on Linux. This flag alone (on a secure origin, hence 127.0.0.1 rather than
   // about:blank, where navigator.gpu is undefined) gives Dawn's SwiftShader Vulkan adapter in Chromium 150
   // without a GPU; --use-webgpu-adapter=swiftshader pins that adapter so a machine with a real GPU runs the same
   // software path (checked: the adapter reports vendor google, architecture swiftshader).
   '--enable-unsafe-webgpu',
   '--use-webgpu-adapter=swiftshader',
-  // WebGL through ANGLE on SwiftShader, also reproducible across machines; newer Chromium refuses the software
-  // GL fallback unless it is explicitly allowed.
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
 ];
 
 /** Why the whole test cannot run here, decided before it starts so that every runner reports a skip. */
-const SKIP = 'Deno' in globalThis
-  ? 'runs under Node only (npx tsx --test tests/browser_kernels.test.ts): it drives Chromium with playwright-core'
-  : !existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: WebGL/WebGPU kernels NOT checked (install chromium, as .ci/run does)`
-    : undefined;
+const SKIP = browserSkip('browser_kernels', 'WebGL/WebGPU kernels NOT checked');
 
 /** Bundles the page module into `dir` and writes the HTML that loads it. */
-if (SKIP) console.warn(`browser_kernels: skipped: ${SKIP}`);
-
 async function buildPage(dir: string): Promise<void> {
   const { build } = await import('esbuild');
   const result = await build({
@@ -70,31 +51,6 @@ async function buildPage(dir: string): Promise<void> {
   });
   assert.deepEqual(result.errors, []);
   writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>kernels</title><body><script type="module" src="page.js"></script></body>');
-}
-
-/** A static server for `dir` on 127.0.0.1 at a free port. */
-async function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', wasm: 'application/wasm' };
-  const server = createServer((req, res) => {
-    const name = (req.url ?? '/').split('?')[0].replace(/^\/+/, '') || 'index.html';
-    if (name === 'favicon.ico') {
-      res.statusCode = 204; // keeps a 404 for the icon out of the page console that failures print
-      res.end();
-      return;
-    }
-    const file = join(dir, name);
-    if (name.includes('..') || !existsSync(file)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.setHeader('content-type', types[name.split('.').pop() ?? ''] ?? 'application/octet-stream');
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (!addr || typeof addr === 'string') throw new Error('static server has no port');
-  return { server, url: `http://127.0.0.1:${addr.port}/` };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -117,10 +73,9 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
 
   const dir = mkdtempSync(join(tmpdir(), 'alphaflow-browser-'));
   await buildPage(dir);
-  const { server, url } = await serve(dir);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await serveStatic(dir, { quietFavicon: true });
+  const url = server.url;
+  const browser = await launch(WEBGPU_ARGS);
   try {
     for (const backend of ['webgl', 'webgpu'] as const) {
       await t.test(backend, async (st) => {
@@ -166,7 +121,7 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
     }
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

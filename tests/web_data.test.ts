@@ -8,85 +8,29 @@
  * 127.0.0.1, Debian's Chromium via playwright-core). Screenshots go to test-artifacts/. Skips, with a message,
  * under Deno and where /usr/bin/chromium is absent.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generateMarket } from '../src/data/synth.ts';
 import { barsCsvBytes } from '../src/data/synth_csv.ts';
+import { ARTIFACTS, browserSkip, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-
-const SKIP = 'Deno' in globalThis
-  ? 'runs under Node only (npx tsx --test tests/web_data.test.ts): it builds with Vite and drives Chromium with playwright-core'
-  : !existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: the web app's data loading is NOT checked (install chromium, as .ci/run does)`
-    : undefined;
-if (SKIP) console.warn(`web_data: skipped: ${SKIP}`);
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml',
-};
-
-async function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const rel = decodeURIComponent((req.url ?? '/').split('?')[0]!).slice(1) || 'index.html';
-    const file = normalize(join(dir, rel));
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no server address');
-  return { server, url: `http://127.0.0.1:${addr.port}/` };
-}
+const SKIP = browserSkip('web_data', "the web app's data loading is NOT checked");
 
 /** Operators the run may use; the miner must build every expression from these alone. */
 const CHOSEN_OPS = ['sub', 'div', 'rank', 'ts_Mean', 'delta', 'stddev'];
 
 describe('web app: data files and run set-up', { skip: SKIP }, () => {
-  let out = '';
-  let server: Server | undefined;
-  let url = '';
-  let browser: Browser | undefined;
-
-  before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'alphaflow-web-data-'));
-    const { build } = await import('vite');
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-    ({ server, url } = await serve(out));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    mkdirSync(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
-  });
+  const site = useWebApp();
 
   test('a malformed CSV, then a valid CSV.gz mined with a reduced operator set', { timeout: 90_000 }, async (t) => {
     const problems: string[] = [];
-    const page: Page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
+    const page: Page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    recordProblems(page, problems);
     try {
-      await page.goto(url);
+      await page.goto(site.url);
       await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
       await page.getByRole('radio', { name: 'Bar file' }).check();
       const fileInput = page.getByLabel('Bar file (CSV, CSV.gz or Parquet)');
@@ -182,8 +126,7 @@ describe('web app: data files and run set-up', { skip: SKIP }, () => {
       await page.screenshot({ path: join(ARTIFACTS, 'web_data_1920.png') });
       assert.deepEqual(problems, []);
     } catch (e) {
-      await page.screenshot({ path: join(ARTIFACTS, 'web_data_failure.png') }).catch(() => undefined);
-      if (problems.length) t.diagnostic(`page problems:\n${problems.join('\n')}`);
+      await reportFailure(page, problems, t, 'web_data_failure.png');
       throw e;
     } finally {
       await page.close();
@@ -192,10 +135,10 @@ describe('web app: data files and run set-up', { skip: SKIP }, () => {
 
   test('component <af-data-panel>: market changes, source switch, file picked or dropped', async () => {
     const problems: string[] = [];
-    const page: Page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const page: Page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    recordProblems(page, problems, { console: false });
     try {
-      await page.goto(url);
+      await page.goto(site.url);
       await page.waitForFunction(() => customElements.get('af-app') !== undefined);
       await page.evaluate(() => {
         document.querySelector('af-app')!.remove();

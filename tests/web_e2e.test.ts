@@ -8,114 +8,29 @@
  * of the page, with fixture data (NaN metrics, invalid form values) that a short run would not produce.
  * Screenshots go to test-artifacts/. Skips, with a message, under Deno and where /usr/bin/chromium is absent.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, browserSkip, canvasPixels, fillSmallRun, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-
-const ARGS = [
-  '--no-sandbox',
-  // The container has no network: keep Chromium from trying to reach Google's services.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  // WebGL on SwiftShader, the same on every machine; the page's `auto` passes over software renderers anyway.
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-
-const SKIP = 'Deno' in globalThis
-  ? 'runs under Node only (npx tsx --test tests/web_e2e.test.ts): it builds with Vite and drives Chromium with playwright-core'
-  : !existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: the web app is NOT checked end to end (install chromium, as .ci/run does)`
-    : undefined;
-if (SKIP) console.warn(`web_e2e: skipped: ${SKIP}`);
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
-
-/** A static server for `dir` on 127.0.0.1 at a free port; a sub-path prefix checks the relative base. */
-async function serve(dir: string, prefix: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
-    if (!path.startsWith(prefix)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const rel = path.slice(prefix.length) || 'index.html';
-    const file = normalize(join(dir, rel));
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no server address');
-  return { server, url: `http://127.0.0.1:${addr.port}${prefix}` };
-}
+const SKIP = browserSkip('web_e2e', 'the web app is NOT checked end to end');
 
 describe('web app', { skip: SKIP }, () => {
-  let out = '';
-  let server: Server | undefined;
-  let url = '';
-  let browser: Browser | undefined;
-
-  before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'alphaflow-web-'));
-    const { build } = await import('vite');
-    const t0 = performance.now();
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-    console.log(`vite build: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    assert.ok(existsSync(join(out, 'index.html')), 'the build wrote index.html');
-    // Served under a sub-path: the site must not assume it lives at the server's root.
-    ({ server, url } = await serve(out, '/some/path/'));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    mkdirSync(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
-  });
+  // Served under a sub-path: the site must not assume it lives at the server's root.
+  const site = useWebApp('/some/path/');
 
   /** A fresh page at 1280×800 that records errors, failed requests and console errors into `problems`. */
   async function open(problems: string[]): Promise<Page> {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
-    });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    recordProblems(page, problems, { http: true });
     return page;
   }
 
   /** The page with the app removed: the elements stay defined, so one can be mounted alone. */
   async function bare(problems: string[]): Promise<Page> {
     const page = await open(problems);
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForFunction(() => customElements.get('af-app') !== undefined);
     await page.evaluate(() => document.querySelector('af-app')!.remove());
     return page;
@@ -125,20 +40,14 @@ describe('web app', { skip: SKIP }, () => {
     const problems: string[] = [];
     const page = await open(problems);
     try {
-      await page.goto(url);
+      await page.goto(site.url);
       await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
 
       // The default market is generated and its planted alphas listed before any run.
       await page.getByRole('list', { name: 'Planted alphas' }).getByText('sub(close,ts_Mean(8,low))').waitFor({ timeout: 30_000 });
 
       // A small market and search, entered through the labelled fields.
-      await page.getByLabel('Stocks', { exact: true }).fill('100');
-      await page.getByLabel('Days', { exact: true }).fill('200');
-      await page.getByLabel('Market seed', { exact: true }).fill('1');
-      await page.getByLabel('Population', { exact: true }).fill('40');
-      await page.getByLabel('Generations', { exact: true }).fill('3');
-      await page.getByLabel('Run seed', { exact: true }).fill('1');
-      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
+      await fillSmallRun(page);
       await page.getByRole('button', { name: 'Start' }).click();
       const runStart = performance.now();
       await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 75_000 });
@@ -153,21 +62,11 @@ describe('web app', { skip: SKIP }, () => {
       assert.ok(['webgpu', 'webgl', 'wasm', 'cpu'].includes(backend ?? ''), `backend shown: ${backend}`);
 
       // The chart's canvas holds the best-fitness series (#1f883d): uPlot drew the data, not only the axes.
-      const chart = await page.evaluate(() => {
-        const c = document.querySelector('af-app')!.shadowRoot!.querySelector('af-fitness-chart')!.shadowRoot!.querySelector('canvas')!;
-        const ctx = c.getContext('2d')!;
-        const px = ctx.getImageData(0, 0, c.width, c.height).data;
-        let painted = 0;
-        let series = 0;
-        for (let i = 0; i < px.length; i += 4) {
-          if (px[i + 3]! > 0) painted++;
-          if (Math.abs(px[i]! - 0x1f) < 24 && Math.abs(px[i + 1]! - 0x88) < 24 && Math.abs(px[i + 2]! - 0x3d) < 24 && px[i + 3]! > 200) series++;
-        }
-        return { width: c.width, height: c.height, painted, series };
-      });
+      const [chart] = await canvasPixels(page, 'af-app af-fitness-chart canvas', '#1f883d', { tolerance: 24, minAlpha: 200 });
+      assert.ok(chart, 'the chart has a canvas');
       t.diagnostic(`chart canvas: ${JSON.stringify(chart)}`);
       assert.ok(chart.width > 200 && chart.height > 100, 'the chart has a size');
-      assert.ok(chart.series > 20, 'the best-fitness line is drawn');
+      assert.ok(chart.near > 20, 'the best-fitness line is drawn');
       await page.getByText(/Generation 2: best \d\.\d{4}, mean/).waitFor();
 
       // The pool table: rows, and a metric column that sorts both ways.
@@ -216,9 +115,7 @@ describe('web app', { skip: SKIP }, () => {
       assert.ok(overflow <= 0, `page wider than the window by ${overflow}px`);
       assert.deepEqual(problems, []);
     } catch (e) {
-      // What the page said is usually the reason; the screenshot shows where it stopped.
-      await page.screenshot({ path: join(ARTIFACTS, 'web_e2e_failure.png') }).catch(() => undefined);
-      if (problems.length) t.diagnostic(`page problems:\n${problems.join('\n')}`);
+      await reportFailure(page, problems, t, 'web_e2e_failure.png');
       throw e;
     } finally {
       await page.close();

@@ -9,97 +9,27 @@
  * after a reload; clearing empties storage; no sideways overflow at 1280×800 or 1920×1080.
  * Screenshots go to test-artifacts/. Skips under Deno and where /usr/bin/chromium is absent.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { Browser, Download, Page } from 'playwright-core';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Download } from 'playwright-core';
+import { ARTIFACTS, browserSkip, fillSmallRun, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-
-const ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-
-const SKIP = 'Deno' in globalThis
-  ? 'runs under Node only (npx tsx --test tests/web_persist.test.ts): it builds with Vite and drives Chromium with playwright-core'
-  : !existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: run control and persistence are NOT checked end to end`
-    : undefined;
-if (SKIP) console.warn(`web_persist: skipped: ${SKIP}`);
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
-
-async function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const rel = decodeURIComponent((req.url ?? '/').split('?')[0]!).slice(1) || 'index.html';
-    const file = normalize(join(dir, rel));
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no server address');
-  return { server, url: `http://127.0.0.1:${addr.port}/` };
-}
+const SKIP = browserSkip('web_persist', 'run control and persistence are NOT checked end to end');
 
 /** pool.csv's header, as src/mine/run_files.ts writes it. */
 const CSV_HEADER = ['expr', 'fitness', ...['train', 'valid', 'test'].flatMap((s) =>
   ['ic', 'rank_ic', 'icir', 'rank_icir', 'long_excess', 'long_short', 'monotonicity', 'turnover'].map((m) => `${s}_${m}`))].join(',');
 
 describe('web app: pause, resume, saved run, export', { skip: SKIP }, () => {
-  let out = '';
-  let server: Server | undefined;
-  let url = '';
-  let browser: Browser | undefined;
-
-  before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'alphaflow-web-persist-'));
-    const { build } = await import('vite');
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-    ({ server, url } = await serve(out));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    mkdirSync(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
-  });
+  const site = useWebApp();
 
   test('pause and resume, downloads, restore after reload, resume an interrupted run, clear', { timeout: 120_000 }, async (t) => {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const page = await context.newPage();
     const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
+    recordProblems(page, problems);
     const app = page.locator('af-app');
     const status = async () => (await page.locator('#progress').textContent()) ?? '';
     const poolCount = async () => Number(/\((\d+)\)/.exec((await page.getByRole('heading', { name: /Factor pool/ }).textContent()) ?? '')?.[1] ?? NaN);
@@ -110,18 +40,12 @@ describe('web app: pause, resume, saved run, export', { skip: SKIP }, () => {
     };
     const settings = async () => {
       await page.getByRole('list', { name: 'Planted alphas' }).waitFor({ timeout: 30_000 });
-      await page.getByLabel('Stocks', { exact: true }).fill('100');
-      await page.getByLabel('Days', { exact: true }).fill('200');
-      await page.getByLabel('Market seed', { exact: true }).fill('1');
-      await page.getByLabel('Population', { exact: true }).fill('40');
-      await page.getByLabel('Generations', { exact: true }).fill('3');
-      await page.getByLabel('Run seed', { exact: true }).fill('1');
-      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
+      await fillSmallRun(page);
     };
     const pause = page.getByRole('button', { name: 'Pause' });
     const resume = page.getByRole('button', { name: 'Resume', exact: true });
     try {
-      await page.goto(url);
+      await page.goto(site.url);
       await settings();
       assert.ok(await pause.isDisabled(), 'Pause is disabled before a run');
       assert.ok(await resume.isDisabled(), 'Resume is disabled before a run');
@@ -229,8 +153,7 @@ describe('web app: pause, resume, saved run, export', { skip: SKIP }, () => {
       assert.ok(await page.getByRole('button', { name: 'Clear saved run' }).isDisabled());
       assert.deepEqual(problems, []);
     } catch (e) {
-      await page.screenshot({ path: join(ARTIFACTS, 'web_persist_failure.png') }).catch(() => undefined);
-      if (problems.length) t.diagnostic(`page problems:\n${problems.join('\n')}`);
+      await reportFailure(page, problems, t, 'web_persist_failure.png');
       throw e;
     } finally {
       await context.close();

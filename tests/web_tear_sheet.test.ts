@@ -6,110 +6,25 @@
  * expression tree drawn node for node, metrics per segment), and a typed expression's tear sheet through the
  * expression box's Evaluate button. Screenshots go to test-artifacts/. Skips under Deno and without Chromium.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, browserSkip, canvasPixels, fillSmallRun, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const ARGS = [
-  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-  '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
-
-const SKIP = 'Deno' in globalThis
-  ? 'runs under Node only (npx tsx --test tests/web_tear_sheet.test.ts): it builds with Vite and drives Chromium'
-  : !existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: the tear sheet is NOT checked in a browser`
-    : undefined;
-if (SKIP) console.warn(`web_tear_sheet: skipped: ${SKIP}`);
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
-  '.json': 'application/json', '.svg': 'image/svg+xml',
-};
-
-async function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const rel = decodeURIComponent((req.url ?? '/').split('?')[0]!).slice(1) || 'index.html';
-    const file = normalize(join(dir, rel));
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no server address');
-  return { server, url: `http://127.0.0.1:${addr.port}/` };
-}
-
-/** Per canvas under `selector`: its size, the pixels drawn at all, and those near `color` (#rrggbb), if given. */
-async function canvases(page: Page, selector: string, color?: string) {
-  return page.locator(selector).evaluateAll((els, hex) => els.map((el) => {
-    const c = el as HTMLCanvasElement;
-    const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const want = hex ? [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) : undefined;
-    let painted = 0;
-    let tinted = 0;
-    let near = 0;
-    for (let i = 0; i < px.length; i += 4) {
-      if (px[i + 3]! === 0) continue;
-      painted++;
-      if (Math.max(px[i]!, px[i + 1]!, px[i + 2]!) - Math.min(px[i]!, px[i + 1]!, px[i + 2]!) > 40) tinted++;
-      if (want && want.every((v, k) => Math.abs(px[i + k]! - v) < 30) && px[i + 3]! > 150) near++;
-    }
-    return { width: c.width, height: c.height, painted, tinted, near };
-  }), color);
-}
+const SKIP = browserSkip('web_tear_sheet', 'the tear sheet is NOT checked in a browser');
 
 describe('web tear sheet and correlation heatmap', { skip: SKIP }, () => {
-  let out = '';
-  let server: Server | undefined;
-  let url = '';
-  let browser: Browser | undefined;
-
-  before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'alphaflow-web-ts-'));
-    const { build } = await import('vite');
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-    ({ server, url } = await serve(out));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    mkdirSync(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
-  });
+  const site = useWebApp();
 
   test('pool heatmap, a pool factor\'s tear sheet, and Evaluate on a typed expression', { timeout: 90_000 }, async (t) => {
     const problems: string[] = [];
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    recordProblems(page, problems);
     try {
-      await page.goto(url);
+      await page.goto(site.url);
       await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
-      await page.getByLabel('Stocks', { exact: true }).fill('100');
-      await page.getByLabel('Days', { exact: true }).fill('200');
-      await page.getByLabel('Market seed', { exact: true }).fill('1');
-      await page.getByLabel('Population', { exact: true }).fill('40');
-      await page.getByLabel('Generations', { exact: true }).fill('3');
-      await page.getByLabel('Run seed', { exact: true }).fill('1');
-      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
+      await fillSmallRun(page);
       await page.getByRole('button', { name: 'Start' }).click();
       await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 45_000 });
       assert.equal(await page.locator('af-app').getAttribute('state'), 'done', (await page.locator('#progress').textContent()) ?? '');
@@ -120,7 +35,7 @@ describe('web tear sheet and correlation heatmap', { skip: SKIP }, () => {
       // The heatmap is computed when the run ends: one cell per pair, coloured, values on hover and by keyboard.
       const heat = page.locator('af-corr-heatmap canvas');
       await heat.waitFor({ timeout: 20_000 });
-      const [hm] = await canvases(page, 'af-corr-heatmap canvas');
+      const [hm] = await canvasPixels(page, 'af-corr-heatmap canvas');
       t.diagnostic(`heatmap canvas: ${JSON.stringify(hm)}`);
       assert.ok(hm!.painted > 2000 && hm!.tinted > 500, 'the heatmap cells are drawn in colour');
       // The first cell: past the row and column number margins (34 and 22 pixels).
@@ -185,8 +100,7 @@ describe('web tear sheet and correlation heatmap', { skip: SKIP }, () => {
       await page.keyboard.press('Escape');
       assert.deepEqual(problems, []);
     } catch (e) {
-      await page.screenshot({ path: join(ARTIFACTS, 'web_tear_sheet_failure.png') }).catch(() => undefined);
-      if (problems.length) t.diagnostic(`page problems:\n${problems.join('\n')}`);
+      await reportFailure(page, problems, t, 'web_tear_sheet_failure.png');
       throw e;
     } finally {
       await page.close();
@@ -203,10 +117,10 @@ async function checkSheet(page: Page, t: { diagnostic(s: string): void }): Promi
     assert.match((await page.locator(`af-tear-sheet td[data-metric="ic.${seg}"]`).textContent()) ?? '', /^-?\d+\.\d{4}$/);
   }
   // Each segment has three charts and the decay one more: ten canvases, each with its series drawn.
-  const charts = await canvases(page, 'af-tear-sheet af-series-chart canvas');
+  const charts = await canvasPixels(page, 'af-tear-sheet af-series-chart canvas');
   t.diagnostic(`tear sheet canvases: ${charts.map((c) => `${c.width}x${c.height}:${c.painted}/${c.tinted}`).join(' ')}`);
   assert.equal(charts.length, 10);
   for (const c of charts) assert.ok(c.width > 150 && c.tinted > 50, `a chart with coloured series: ${JSON.stringify(c)}`);
-  const longShort = await canvases(page, 'af-tear-sheet section[data-segment="train"] af-series-chart:nth-of-type(3) canvas', '#1f883d');
+  const longShort = await canvasPixels(page, 'af-tear-sheet section[data-segment="train"] af-series-chart:nth-of-type(3) canvas', '#1f883d');
   assert.ok(longShort[0]!.near > 20, `the long-short curve is drawn: ${JSON.stringify(longShort[0])}`);
 }
