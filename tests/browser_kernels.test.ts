@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, browserSkip, launch, serveStatic } from './support/browser.ts';
+import { ARTIFACTS, WEBGPU_ARGS, browserSkip, launch, serveStatic } from './support/browser.ts';
 import { PROJECT_ROOT as ROOT } from './support/paths.ts';
 import type { PageReport, WirePanel } from './browser/kernels_page.ts';
 import type { CheckReport } from './gpu/check_kernels.ts';
@@ -21,16 +21,6 @@ import type { CheckReport } from './gpu/check_kernels.ts';
 const SEED = 11;
 /** Per-backend budget for the in-page checks; SwiftShader compiles every program on the CPU. */
 const PAGE_TIMEOUT_MS = 50_000;
-
-/** Added to the shared flags of tests/support/browser.ts, which already put WebGL on SwiftShader. */
-const WEBGPU_ARGS = [
-  // WebGPU is off by default on Linux. This flag alone (on a secure origin, hence 127.0.0.1 rather than
-  // about:blank, where navigator.gpu is undefined) gives Dawn's SwiftShader Vulkan adapter in Chromium 150
-  // without a GPU; --use-webgpu-adapter=swiftshader pins that adapter so a machine with a real GPU runs the same
-  // software path (checked: the adapter reports vendor google, architecture swiftshader).
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-];
 
 /** Why the whole test cannot run here, decided before it starts so that every runner reports a skip. */
 const SKIP = browserSkip('browser_kernels', 'WebGL/WebGPU kernels NOT checked');

@@ -7,16 +7,61 @@
  * restored; a run interrupted by a reload while paused is resumed from its checkpoint and ends with the same
  * pool as the uninterrupted run; Stop while paused ends the run at once, and a stopped run can be continued
  * after a reload; clearing empties storage; no sideways overflow at 1280×800 or 1920×1080.
+ * A second test sets every run setting away from its default, reloads, and checks that the panels show the
+ * restored run's settings, that a pool factor's tear sheet uses the restored run's market and split, and that Start
+ * reruns the same run (the same pool); then a run on a bar file, whose restore names the file, refuses its tear
+ * sheets with a clear message until the file is loaded again, and uses it once it is.
  * Screenshots go to test-artifacts/. Skips under Deno and where /usr/bin/chromium is absent.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Download } from 'playwright-core';
+import { gzipSync } from 'node:zlib';
+import type { Download, Page } from 'playwright-core';
+import { generateMarket } from '../src/data/synth.ts';
+import { barsCsvBytes } from '../src/data/synth_csv.ts';
 import { ARTIFACTS, browserSkip, fillSmallRun, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
 const SKIP = browserSkip('web_persist', 'run control and persistence are NOT checked end to end');
+
+/** Every setting of the second test, each away from its default so that a field left at it shows. */
+const CHOSEN_OPS = ['sub', 'div', 'rank', 'ts_Mean', 'delta', 'stddev'];
+const MARKET_FIELDS: [string, string][] = [['Stocks', '80'], ['Days', '150'], ['Market seed', '3']];
+const RUN_FIELDS: [string, string][] = [
+  ['Population', '24'], ['Generations', '2'], ['Run seed', '5'],
+  ['|IC| at least', '0.005'], ['Long excess at least', '-1'], ['Monotonicity at least', '-1'], ['Max |correlation|', '0.8'], ['Pool size', '7'],
+  ['Train', '0.6'], ['Valid', '0.2'], ['Test', '0.2'], ['Windows', '2-6, 10'],
+];
+const SELECTS: [string, string][] = [['Fitness', 'ic'], ['Backend', 'cpu']];
+
+async function unfold(page: Page): Promise<void> {
+  const more = page.locator('af-run-panel details.more');
+  if (!(await more.evaluate((d) => (d as HTMLDetailsElement).open))) await page.getByText('Pool rule, segments, windows and operators').click();
+  const ops = page.locator('af-run-panel details:not(.more)');
+  if (!(await ops.evaluate((d) => (d as HTMLDetailsElement).open))) await page.locator('af-run-panel summary', { hasText: 'Operators:' }).click();
+}
+
+async function fillEverything(page: Page): Promise<void> {
+  for (const [label, value] of MARKET_FIELDS) await page.getByLabel(label, { exact: true }).fill(value);
+  await unfold(page);
+  for (const [label, value] of RUN_FIELDS) await page.getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of SELECTS) await page.getByLabel(label, { exact: true }).selectOption(value);
+  await page.getByRole('button', { name: 'None' }).click();
+  for (const op of CHOSEN_OPS) await page.getByRole('checkbox', { name: op, exact: true }).check();
+}
+
+/** What the panels show, field by field, for comparing with what was entered. */
+async function shownSettings(page: Page): Promise<Record<string, string>> {
+  await unfold(page);
+  const out: Record<string, string> = {};
+  for (const [label] of [...MARKET_FIELDS, ...RUN_FIELDS, ...SELECTS]) out[label] = await page.getByLabel(label, { exact: true }).inputValue();
+  const checked = await page.locator('af-run-panel input[name="op"]').evaluateAll((els) => els.filter((e) => (e as HTMLInputElement).checked).map((e) => (e as HTMLInputElement).value));
+  out.ops = checked.sort().join(' ');
+  return out;
+}
+
+const ENTERED = Object.fromEntries([...MARKET_FIELDS, ...RUN_FIELDS, ...SELECTS, ['ops', [...CHOSEN_OPS].sort().join(' ')]]);
 
 /** pool.csv's header, as src/mine/run_files.ts writes it. */
 const CSV_HEADER = ['expr', 'fitness', ...['train', 'valid', 'test'].flatMap((s) =>
@@ -154,6 +199,94 @@ describe('web app: pause, resume, saved run, export', { skip: SKIP }, () => {
       assert.deepEqual(problems, []);
     } catch (e) {
       await reportFailure(page, problems, t, 'web_persist_failure.png');
+      throw e;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a restored run\'s settings in the panels, its tear sheet on its data, Start reruns it; a file run asks for its file', { timeout: 150_000 }, async (t) => {
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    recordProblems(page, problems);
+    const app = page.locator('af-app');
+    const status = async () => (await page.locator('#progress').textContent()) ?? '';
+    const csv = async () => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the pool as CSV' }).click()]);
+      return readFileSync(await d.path()).toString('utf8');
+    };
+    const runToEnd = async () => {
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 60_000 });
+      assert.equal(await app.getAttribute('state'), 'done', await status());
+    };
+    const openFirstFactor = async () => {
+      await page.locator('af-pool-table tbody tr').first().locator('td.num').first().click();
+      await page.locator('af-tear-sheet dialog').waitFor({ state: 'visible' });
+    };
+    try {
+      await page.goto(site.url);
+      await page.getByRole('list', { name: 'Planted alphas' }).waitFor({ timeout: 30_000 });
+      await fillEverything(page);
+      assert.deepEqual(await shownSettings(page), ENTERED, 'the form holds what was entered');
+      await runToEnd();
+      const members = await page.locator('af-pool-table tbody tr').count();
+      t.diagnostic(`synthetic run: ${members} pool member(s); ${await status()}`);
+      assert.ok(members > 0, 'the low thresholds give a pool');
+      const first = await csv();
+
+      // After a reload every panel shows the restored run's settings, not the defaults.
+      await page.reload();
+      await app.and(page.locator('[restored]')).waitFor({ timeout: 30_000 });
+      await page.locator('af-data-panel .planted', { hasText: '80 stocks × 150 days' }).waitFor({ timeout: 30_000 });
+      await page.locator('af-run-panel summary', { hasText: `Operators: ${CHOSEN_OPS.length} of` }).waitFor({ state: 'attached' });
+      assert.deepEqual(await shownSettings(page), ENTERED, 'the restored run\'s settings are shown');
+      assert.equal(await page.locator('af-data-panel').getAttribute('source'), 'synthetic');
+      await page.screenshot({ path: join(ARTIFACTS, 'web_persist_restored_settings.png'), fullPage: true });
+
+      // A restored pool factor's tear sheet is computed on the restored run's market and split.
+      await openFirstFactor();
+      const meta = page.locator('af-tear-sheet dialog', { hasText: "On the saved run's synthetic market (80 stocks × 150 days, seed 3)" });
+      await meta.waitFor({ timeout: 30_000 });
+      const sheet = (await page.locator('af-tear-sheet dialog').textContent())!.replace(/\s+/g, ' ');
+      assert.match(sheet, /Split 0\.6,0\.2,0\.2 \(the last run's settings\)/, sheet.slice(0, 400));
+      await page.keyboard.press('Escape');
+
+      // Start reruns the same settings: the same pool, byte for byte.
+      await runToEnd();
+      assert.equal(await app.getAttribute('restored'), null);
+      assert.equal(await csv(), first, 'Start after a restore reruns the same run');
+
+      // A run on a bar file: the restore shows the file source and asks for the file again.
+      await page.getByRole('radio', { name: 'Bar file' }).check();
+      const bytes = gzipSync(barsCsvBytes(generateMarket({ stocks: 40, days: 120, seed: 7 })));
+      const load = async () => {
+        await page.getByLabel('Bar file (CSV, CSV.gz or Parquet)').setInputFiles({ name: 'market.csv.gz', mimeType: 'application/gzip', buffer: bytes });
+        await page.locator('#data-summary').waitFor({ timeout: 20_000 });
+      };
+      await load();
+      await runToEnd();
+      const fileMembers = await page.locator('af-pool-table tbody tr').count();
+      t.diagnostic(`file run: ${fileMembers} pool member(s); ${await status()}`);
+      assert.ok(fileMembers > 0, 'the file run has a pool');
+      await page.reload();
+      await app.and(page.locator('[restored]')).waitFor({ timeout: 30_000 });
+      assert.match(await status(), /Restored the saved run \(market\.csv\.gz\)/);
+      await page.locator('af-data-panel[source="file"]').waitFor();
+      await page.locator('#restored-file', { hasText: /market\.csv\.gz.*load it again/s }).waitFor();
+      assert.deepEqual(await shownSettings(page), ENTERED, 'a file run\'s settings are shown too');
+      await openFirstFactor();
+      await page.locator('af-tear-sheet [role="alert"]', { hasText: /the saved run mined the file market\.csv\.gz.*load market\.csv\.gz again/ }).waitFor({ timeout: 20_000 });
+      await page.keyboard.press('Escape');
+      await load();
+      assert.equal(await page.locator('#restored-file').count(), 0, 'the request to load the file goes once it is loaded');
+      await openFirstFactor();
+      await page.locator('af-tear-sheet dialog', { hasText: "On the saved run's data file (market.csv.gz)" }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Escape');
+      assert.deepEqual(problems, []);
+    } catch (e) {
+      await reportFailure(page, problems, t, 'web_persist_settings_failure.png');
       throw e;
     } finally {
       await context.close();

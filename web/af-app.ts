@@ -2,7 +2,8 @@
  * <af-app>: the page. It owns the mining worker (web/mine-worker.ts) and the run's state (market, backend,
  * progress, history, pool), hands them to the panels as properties and turns the panels' events into worker
  * messages. The run state is reflected in the `state` attribute (idle, running, paused, stopping, done, error) so that
- * styles and end-to-end tests can wait on it without reading text.
+ * styles and end-to-end tests can wait on it without reading text. A restored run's settings are put back into
+ * the panels (`showSettings`, called by web/run-keeper.ts), so Start after a reload reruns that run.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { GenerationRecord, PoolMember, StopReason } from '../src/mine/miner.ts';
@@ -18,6 +19,7 @@ import './af-expr-box.ts';
 import './af-tear-sheet.ts';
 import './af-corr-heatmap.ts';
 import { RunKeeper } from './run-keeper.ts';
+import type { SavedRun } from './run-store.ts';
 
 type RunState = 'idle' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
 
@@ -170,6 +172,23 @@ export class AfApp extends LitElement {
     await panel?.updateComplete;
     const m = panel?.marketSettings();
     if (m) this.requestMarket(m);
+  }
+
+  /** web/run-keeper.ts calls this when it restores a saved run. */
+  async showSettings(run: SavedRun): Promise<void> {
+    await this.updateComplete;
+    const source: DataSource = run.data.kind === 'file' ? 'file' : 'synthetic';
+    this.source = source;
+    await this.updateComplete;
+    await Promise.all([
+      this.dataPanel()?.setSettings({ source, market: run.market }),
+      this.runPanel()?.setSettings({ run: run.run, config: run.setup ?? {}, backend: run.backend }),
+    ]);
+    // The market the panel shows (and a rerun mines) is the saved run's, not the default generated at load.
+    if (run.market) {
+      clearTimeout(this.marketTimer);
+      this.requestMarket(run.market);
+    }
   }
 
   private requestMarket(m: MarketSettings): void {
@@ -328,7 +347,7 @@ export class AfApp extends LitElement {
         <section class="side" aria-label="Set-up">
           <af-data-panel
             .source=${this.source} .market=${this.market} .marketError=${this.marketError} .file=${this.dataFile} .fileError=${this.dataError}
-            .loading=${this.loading} ?disabled=${busy}
+            .loading=${this.loading} .restoredFile=${this.keeper.restoredFile()} ?disabled=${busy}
             @af-source-change=${this.onSourceChange} @af-market-change=${this.onMarketChange} @af-data-file=${this.onDataFile}></af-data-panel>
           <af-run-panel
             .fitness=${this.fitness} .ops=${this.ops} .windows=${this.windows}

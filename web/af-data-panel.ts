@@ -5,7 +5,8 @@
  * `af-data-file`, which transfers them to the mining worker, so a large file never freezes the page. It shows
  * what the app tells it back: loading, the loaded panel's summary, or the loader's error with its file, line and
  * column and the offending line's text. Events: `af-source-change`, `af-market-change` (as the run panel used to
- * send it) and `af-data-file`.
+ * send it) and `af-data-file`. `setSettings()` shows a restored run's source and market (web/run-keeper.ts); a
+ * restored run's file is only named (`restoredFile`): the page does not keep files, so it asks for it again.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { MARKET_LIMITS, type DataFileInfo, type DataLoadError, type DataSource, type MarketInfo, type MarketSettings } from './protocol.ts';
@@ -47,6 +48,7 @@ export class AfDataPanel extends LitElement {
     fileError: { attribute: false },
     loading: { attribute: false },
     disabled: { type: Boolean },
+    restoredFile: { attribute: false },
     dragging: { state: true },
   };
 
@@ -60,6 +62,8 @@ export class AfDataPanel extends LitElement {
   declare loading: LoadingFile | undefined;
   /** Set while a run is in progress: the data cannot change under it. */
   declare disabled: boolean;
+  /** The file a restored run mined, which has to be loaded again to rerun it or to see its tear sheets. */
+  declare restoredFile: string | undefined;
   declare dragging: boolean;
 
   constructor() {
@@ -71,7 +75,20 @@ export class AfDataPanel extends LitElement {
     this.fileError = undefined;
     this.loading = undefined;
     this.disabled = false;
+    this.restoredFile = undefined;
     this.dragging = false;
+  }
+
+  /** Shows a saved run's source and market settings; no event is sent (the page asks for the market itself). */
+  async setSettings(s: { source: DataSource; market?: MarketSettings }): Promise<void> {
+    this.source = s.source;
+    await this.updateComplete;
+    const m = s.market;
+    if (!m) return;
+    for (const [name, value] of [['stocks', m.stocks], ['days', m.days], ['marketSeed', m.seed]] as const) {
+      const el = this.renderRoot.querySelector<HTMLInputElement>(`input[name="${name}"]`);
+      if (el) el.value = String(value);
+    }
   }
 
   static override styles = css`
@@ -96,6 +113,7 @@ export class AfDataPanel extends LitElement {
     .drop p { margin: 0; font-size: 13px; }
     .drop input[type='file'] { font: inherit; font-size: 13px; max-width: 100%; }
     .hint { color: #57606a; font-size: 12px; margin: 0; }
+    .restored-file { margin: 0; font-size: 13px; padding: 6px 8px; border: 1px solid #d4a72c; background: #fff8c5; border-radius: 6px; }
     .loading { display: flex; gap: 8px; align-items: center; margin: 0; font-size: 13px; }
     .loading progress { width: 100px; }
     dl.summary { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 2px 10px; margin: 0; font-size: 13px; }
@@ -200,6 +218,10 @@ export class AfDataPanel extends LitElement {
       </div>`;
     }
     const f = this.file;
+    if (!f && this.restoredFile) {
+      return html`<p class="restored-file" role="status" id="restored-file">The restored run mined <strong>${this.restoredFile}</strong>.
+        This page does not keep data files: load it again to rerun the run or to open its factors' tear sheets.</p>`;
+    }
     if (!f) return html`<p class="hint" role="status">No file loaded yet.</p>`;
     const perDay = f.days ? f.bars / f.days : 0;
     return html`<dl class="summary" aria-label="Loaded data" id="data-summary">

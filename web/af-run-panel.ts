@@ -6,9 +6,10 @@
  * <af-data-panel>'s. It owns no state beyond its inputs: it announces `af-start` with every setting, mapped onto
  * the miner's MineConfig and checked with the miner's own resolveConfig first, so a bad value is pointed at in
  * its field rather than failing in the worker, and `af-stop`. A native form, so Enter starts a run and the browser
- * checks the ranges.
+ * checks the ranges. `setSettings()` fills the form from a saved run's settings (web/run-keeper.ts restores them
+ * after a reload), so Start reruns exactly that run.
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { DEFAULT_CONFIG, MineConfigError, resolveConfig } from '../src/mine/config.ts';
 import { MAX_WINDOW } from '../src/ops/types.ts';
 import type { OpKind } from '../src/ops/types.ts';
@@ -90,6 +91,8 @@ export class AfRunPanel extends LitElement {
     stopping: { type: Boolean },
     unchecked: { state: true },
     problem: { state: true },
+    fitnessChoice: { state: true },
+    backendChoice: { state: true },
   };
 
   declare fitness: FitnessOption[];
@@ -103,6 +106,14 @@ export class AfRunPanel extends LitElement {
   declare unchecked: ReadonlySet<string>;
   /** The last settings error, shown under the buttons as well as on its field. */
   declare problem: string;
+  /**
+   * The selects' values, kept here rather than only in the DOM: the fitness options arrive from the worker
+   * after the first render, and a restored choice must survive them being rendered.
+   */
+  declare fitnessChoice: string;
+  declare backendChoice: WebBackendChoice;
+  /** A restored run's operators, applied once the operator table arrives (it may come after the restore). */
+  private pendingOps: readonly string[] | undefined;
 
   constructor() {
     super();
@@ -113,6 +124,62 @@ export class AfRunPanel extends LitElement {
     this.stopping = false;
     this.unchecked = new Set();
     this.problem = '';
+    this.fitnessChoice = 'rank_ic';
+    this.backendChoice = 'auto';
+    this.pendingOps = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('ops') && this.pendingOps && this.ops.length) this.applyOps(this.pendingOps);
+  }
+
+  private applyOps(on: readonly string[]): void {
+    const want = new Set(on);
+    this.unchecked = new Set(this.ops.filter((op) => !want.has(op.name)).map((op) => op.name));
+    this.pendingOps = undefined;
+  }
+
+  /**
+   * Shows `s` in the form: every field it sets; pool rule, split, windows and operators only where `s.config`
+   * has them (the defaults stay otherwise). Resolves once the inputs hold the values.
+   */
+  async setSettings(s: StartDetail): Promise<void> {
+    this.fitnessChoice = s.run.fitness;
+    this.backendChoice = s.backend;
+    const ops = s.config.primitives?.ops;
+    if (!ops) {
+      this.pendingOps = undefined;
+      this.unchecked = new Set();
+    } else if (this.ops.length) this.applyOps(ops);
+    else this.pendingOps = ops;
+    this.problem = '';
+    await this.updateComplete;
+    const set = (name: string, value: number | string | undefined) => {
+      const el = this.input(name);
+      if (!el || value === undefined) return;
+      el.value = String(value);
+      el.setCustomValidity('');
+    };
+    set('population', s.run.population);
+    set('generations', s.run.generations);
+    set('runSeed', s.run.seed);
+    const c = s.config;
+    set('thIc', c.thresholds?.ic);
+    set('thLongExcess', c.thresholds?.longExcess);
+    set('thMonotonicity', c.thresholds?.monotonicity);
+    set('correlation', c.correlation);
+    set('poolSize', c.poolSize);
+    // The page writes fractions only; a split by date ranges (not settable here) leaves the shares alone.
+    const shares = c.split?.split?.split(',').map(Number);
+    if (shares?.length === 3 && shares.every(Number.isFinite)) ['trainShare', 'validShare', 'testShare'].forEach((n, i) => set(n, shares[i]));
+    const windows = c.primitives?.windows;
+    if (windows?.length) set('windows', formatWindows(windows));
+    else if (this.windows.length) set('windows', formatWindows(this.windows));
+    // Selects too, in case the user changed one before the restore: `selected` only sets the default.
+    const fitness = this.renderRoot.querySelector<HTMLSelectElement>('select[name="fitness"]');
+    if (fitness && [...fitness.options].some((o) => o.value === s.run.fitness)) fitness.value = s.run.fitness;
+    const backend = this.renderRoot.querySelector<HTMLSelectElement>('select[name="backend"]');
+    if (backend) backend.value = s.backend;
   }
 
   static override styles = css`
@@ -266,13 +333,13 @@ export class AfRunPanel extends LitElement {
         <div class="field"><label for="generations">Generations</label><input id="generations" name="generations" type="number" required min="1" max="1000" step="1" value="10" /></div>
         <div class="field"><label for="runSeed">Run seed</label><input id="runSeed" name="runSeed" type="number" required min="0" max="4294967295" step="1" value=${DEFAULT_CONFIG.seed} /></div>
         <div class="field wide"><label for="fitness">Fitness</label>
-          <select id="fitness" name="fitness" aria-describedby="fitness-hint">
-            ${fitness.map((f) => html`<option value=${f.name} ?selected=${f.name === 'rank_ic'} title=${f.description}>${f.name}: ${f.description}</option>`)}
+          <select id="fitness" name="fitness" aria-describedby="fitness-hint" @change=${(e: Event) => (this.fitnessChoice = (e.target as HTMLSelectElement).value)}>
+            ${fitness.map((f) => html`<option value=${f.name} ?selected=${f.name === this.fitnessChoice} title=${f.description}>${f.name}: ${f.description}</option>`)}
           </select>
         </div>
         <div class="field wide"><label for="backend">Backend</label>
-          <select id="backend" name="backend">
-            ${BACKEND_LABELS.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
+          <select id="backend" name="backend" @change=${(e: Event) => (this.backendChoice = (e.target as HTMLSelectElement).value as WebBackendChoice)}>
+            ${BACKEND_LABELS.map(([v, text]) => html`<option value=${v} ?selected=${v === this.backendChoice}>${text}</option>`)}
           </select>
         </div>
         <p class="hint" id="fitness-hint">Fitness ranks the population on the training days; the pool always needs the rule below on training and validation.</p>

@@ -16,7 +16,8 @@ import { FITNESS } from '../src/fitness/registry.ts';
 import { MARKET_LIMITS, type BackendReport, type FromWorker, type MarketInfo, type MarketSettings, type ToWorker, type WebBackendChoice } from './protocol.ts';
 import { describeLoadError, loadFile, setupMessage } from './worker-data.ts';
 import { queueAnalysis, settingsOfConfig, type AnalysisContext, type TearSheetSettings } from './tear-sheet-data.ts';
-import type { DataSource } from './protocol.ts';
+import type { DataSource, SavedData } from './protocol.ts';
+import type { MineConfig } from '../src/mine/config.ts';
 import { PauseGate, runSegments } from './run-control.ts';
 import type { Checkpoint } from '../src/mine/miner.ts';
 import type { Panel } from '../src/data/panel.ts';
@@ -38,9 +39,15 @@ let running: AbortController | undefined;
 const gate = new PauseGate();
 /** The last bar file loaded (web/worker-data.ts), mined when a run asks for `source: 'file'`. */
 let filePanel: Panel | undefined;
+let fileName: string | undefined;
 let fileLoads = 0;
 /** The last run's panel and scoring settings: its pool's tear sheets are scored as the run scored them. */
 let lastRun: { panel: Panel; label: string; settings: TearSheetSettings } | undefined;
+/**
+ * A saved run the page restored after a reload: this fresh worker never held its panel, so it is rebuilt on the
+ * first tear sheet asked for (the market from its settings; a file only once the user loads it again).
+ */
+let restored: { data: SavedData; market?: MarketSettings; config?: MineConfig } | undefined;
 
 function checkMarket(s: MarketSettings): void {
   for (const k of ['stocks', 'days'] as const) {
@@ -83,6 +90,7 @@ async function startBackend(choice: WebBackendChoice): Promise<BackendReport> {
 async function run(msg: Extract<ToWorker, { type: 'start' | 'start-setup' }>, resume?: Checkpoint): Promise<void> {
   const abort = new AbortController();
   running = abort;
+  restored = undefined;
   // A pause asked for as the previous run ended must not hold this one.
   gate.resume();
   const t0 = performance.now();
@@ -129,12 +137,37 @@ async function run(msg: Extract<ToWorker, { type: 'start' | 'start-setup' }>, re
   }
 }
 
-/** Tear sheets use the last run's data and split; before any run, the source the page shows, split 50/25/25. */
+type Held = { panel: Panel | undefined; label: string; settings: TearSheetSettings | undefined; missing?: string };
+
+/** The restored run's panel and split; a panel that cannot be had comes back undefined with the reason. */
+function restoredContext(r: NonNullable<typeof restored>): Held {
+  const settings = r.config ? settingsOfConfig(r.config) : undefined;
+  if (r.data.kind === 'file') {
+    const name = r.data.name;
+    if (filePanel && fileName === name) return { panel: filePanel, label: `the saved run's data file (${name})`, settings };
+    return {
+      panel: undefined, label: '', settings,
+      missing: `the saved run mined the file ${name}, which this page does not keep after a reload: load ${name} again (Data, Bar file) to see its factors' tear sheets`,
+    };
+  }
+  if (!r.market) return { panel: undefined, label: '', settings, missing: "the saved run's market settings were not saved" };
+  try {
+    const m = getMarket(r.market);
+    return { panel: m.data.panel, label: `the saved run's synthetic market (${m.info.stocks} stocks × ${m.info.days} days, seed ${r.market.seed})`, settings };
+  } catch (e) {
+    return { panel: undefined, label: '', settings, missing: `the saved run's market could not be rebuilt (${(e as Error).message})` };
+  }
+}
+
+/**
+ * Tear sheets use the last run's data and split (a restored run's, after a reload); before any run, the source
+ * the page shows, split 50/25/25.
+ */
 function analysisContext(source: DataSource | undefined): AnalysisContext {
-  const held = lastRun ?? (source === 'file' ? (filePanel ? { panel: filePanel, label: 'the loaded data file', settings: undefined } : undefined)
+  const held: Held | undefined = lastRun ?? (restored ? restoredContext(restored) : undefined) ?? (source === 'file' ? (filePanel ? { panel: filePanel, label: 'the loaded data file', settings: undefined } : undefined)
     : market ? { panel: market.data.panel, label: `the synthetic market (${market.info.stocks} stocks × ${market.info.days} days)`, settings: undefined } : undefined);
   return {
-    panel: held?.panel, dataLabel: held?.label ?? '', settings: held?.settings,
+    panel: held?.panel, dataLabel: held?.label ?? '', settings: held?.settings, missing: held?.missing,
     ensureBackend: async () => {
       if (!backend) post({ type: 'backend', report: await startBackend('auto') });
     },
@@ -163,12 +196,14 @@ scope.addEventListener('message', (e) => {
       const bytes = new Uint8Array(msg.bytes);
       // A new file replaces the old one even if it fails, so a run never mines data the page no longer shows.
       filePanel = undefined;
+      fileName = undefined;
       // Only the latest of overlapping loads may answer: a slow earlier file must not replace a later one.
       const id = ++fileLoads;
       loadFile(msg.name, bytes).then(
         ({ panel, info }) => {
           if (id !== fileLoads) return;
           filePanel = panel;
+          fileName = msg.name;
           post({ type: 'loaded', info });
         },
         async (err) => {
@@ -194,6 +229,12 @@ scope.addEventListener('message', (e) => {
     case 'resume-run':
       if (running) post({ type: 'error', message: 'a run is already in progress', during: 'run' });
       else void run({ type: 'start', market: msg.market, run: msg.run, backend: msg.backend }, msg.checkpoint);
+      return;
+    case 'restored':
+      // Ignored mid-run: the run in progress is what the page shows.
+      if (running) return;
+      lastRun = undefined;
+      restored = { data: msg.data, market: msg.market, config: msg.config };
       return;
   }
 });

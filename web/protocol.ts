@@ -58,7 +58,16 @@ export type ToWorker =
   | { type: 'pause' }
   | { type: 'resume' }
   /** Continue a saved run (web/run-store.ts) from its checkpoint, on the market rebuilt from its settings. */
-  | { type: 'resume-run'; market: MarketSettings; run: RunSettings; backend: WebBackendChoice; checkpoint: Checkpoint };
+  | { type: 'resume-run'; market: MarketSettings; run: RunSettings; backend: WebBackendChoice; checkpoint: Checkpoint }
+  /**
+   * The page restored a saved run (web/run-keeper.ts): until the next run, tear sheets and the pool's correlation
+   * use its data and split, as they would have before the reload. A file run names its file, which the worker
+   * uses only once a file of that name is loaded again.
+   */
+  | { type: 'restored'; data: SavedData; market?: MarketSettings; config?: MineConfig };
+
+/** Where a saved run's bars came from: only the synthetic market can be rebuilt from settings. */
+export type SavedData = { kind: 'synthetic' } | { kind: 'file'; name: string };
 
 export interface MarketInfo {
   settings: MarketSettings;

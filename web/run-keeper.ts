@@ -2,7 +2,8 @@
  * <af-app>'s run control and persistence, as a Lit reactive controller so the page element only wires it in: it
  * watches the messages the page sends to the mining worker and those it gets back, pauses and resumes the run,
  * saves the run to this browser's storage (web/run-store.ts) after every generation and when it ends, restores
- * the saved run when the page loads (marked as restored: `restored` attribute on <af-app>, badge, status line),
+ * the saved run when the page loads (marked as restored: `restored` attribute on <af-app>, badge, status line;
+ * its settings shown in the panels, and the worker told, so Start reruns it and its tear sheets use its data),
  * continues an interrupted run from its checkpoint, clears the saved run, and renders <af-run-controls>.
  *
  * Storage failures never stop a run: they are shown under the controls and the run goes on unsaved.
@@ -23,6 +24,8 @@ export interface KeeperHost extends ReactiveControllerHost, HTMLElement {
   message: string;
   fitnessName: string;
   generations: number;
+  /** Puts a restored run's settings into the data and run panels. */
+  showSettings(run: SavedRun): Promise<void>;
 }
 
 type StartMessage = Extract<ToWorker, { type: 'start' | 'start-setup' }>;
@@ -35,7 +38,7 @@ const STOP_WORDS: Record<StopReason, string> = {
 };
 
 export class RunKeeper implements ReactiveController {
-  private settings: Pick<SavedRun, 'market' | 'run' | 'backend' | 'data'> | undefined;
+  private settings: Pick<SavedRun, 'market' | 'run' | 'backend' | 'data' | 'setup'> | undefined;
   private checkpoint: Checkpoint | undefined;
   private segments: SegmentInfo[] = [];
   private stop: StopReason | null = null;
@@ -74,7 +77,7 @@ export class RunKeeper implements ReactiveController {
     if (!run || this.settings || this.host.state !== 'idle' || this.host.history.length > 0) return;
     this.saved = run;
     this.restored = true;
-    this.settings = { market: run.market, run: run.run, backend: run.backend, data: run.data };
+    this.settings = { market: run.market, run: run.run, backend: run.backend, data: run.data, setup: run.setup };
     this.checkpoint = run.checkpoint;
     this.segments = run.segments ?? [];
     this.stop = run.stop;
@@ -86,6 +89,13 @@ export class RunKeeper implements ReactiveController {
     h.message = this.restoredText(run);
     h.toggleAttribute('restored', true);
     h.requestUpdate();
+    this.send({ type: 'restored', data: run.data, market: run.market, config: run.checkpoint?.config });
+    void h.showSettings(run);
+  }
+
+  /** The file a restored run mined, while it is the run shown; the data panel asks for it again. */
+  restoredFile(): string | undefined {
+    return this.restored && this.saved?.data.kind === 'file' ? this.saved.data.name : undefined;
   }
 
   private restoredText(run: SavedRun): string {
@@ -112,6 +122,7 @@ export class RunKeeper implements ReactiveController {
     const file = m.type === 'start-setup' && m.source === 'file';
     this.settings = {
       market: m.market ? { ...m.market } : undefined, run: { ...m.run }, backend: m.backend,
+      setup: m.type === 'start-setup' ? structuredClone(m.config) : undefined,
       data: file ? { kind: 'file', name: this.fileName ?? 'a data file' } : { kind: 'synthetic' },
     };
     this.checkpoint = undefined;

@@ -8,7 +8,7 @@
  */
 import type { Checkpoint, GenerationRecord, PoolMember, StopReason } from '../src/mine/miner.ts';
 import type { SegmentInfo } from '../src/mine/run_files.ts';
-import type { MarketSettings, RunSettings, WebBackendChoice } from './protocol.ts';
+import type { MarketSettings, RunSettings, RunSetup, SavedData, WebBackendChoice } from './protocol.ts';
 
 const DB_NAME = 'alphaflow';
 const STORE = 'runs';
@@ -27,10 +27,15 @@ export interface SavedRun {
   run: RunSettings;
   backend: WebBackendChoice;
   /**
+   * The run panel's other settings (pool rule, split, windows, operators) as sent, so a restored page shows them
+   * again; absent in runs saved before it was kept (the panels then show their defaults for these).
+   */
+  setup?: RunSetup;
+  /**
    * Where the bars came from. Only the synthetic market can be rebuilt after a reload: a user's file is not
    * kept (it may be large, and the page has no right to re-read it), so a run on one cannot be resumed.
    */
-  data: { kind: 'synthetic' } | { kind: 'file'; name: string };
+  data: SavedData;
   history: GenerationRecord[];
   pool: PoolMember[];
   /** The miner's state after the latest generation; absent before the first one. */

@@ -228,6 +228,8 @@ export interface AnalysisContext {
   dataLabel: string;
   /** The last run's settings; undefined before any run (the defaults apply). */
   settings: TearSheetSettings | undefined;
+  /** Why there is no panel, when the page should be told more than "no data yet" (a restored run's file). */
+  missing?: string;
   /** Starts a backend when none runs yet (evaluation runs on the active one). */
   ensureBackend(): Promise<void>;
 }
@@ -235,7 +237,7 @@ export interface AnalysisContext {
 /** Answers one request; every failure becomes an `analysis-error` with the parser's column where there is one. */
 export async function answerAnalysis(msg: AnalysisRequest, ctx: AnalysisContext): Promise<AnalysisReply> {
   try {
-    if (!ctx.panel) throw new Error('no data is loaded yet: wait for the market to be generated, or load a file');
+    if (!ctx.panel) throw new Error(ctx.missing ?? 'no data is loaded yet: wait for the market to be generated, or load a file');
     await ctx.ensureBackend();
     if (msg.type === 'tear-sheet') {
       const sheet = await tearSheet(ctx.panel, msg.expr, ctx.settings ?? DEFAULT_TEAR_SHEET_SETTINGS, ctx.settings ? 'run' : 'default');

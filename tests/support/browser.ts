@@ -47,6 +47,15 @@ const ARGS = [
   '--enable-unsafe-swiftshader',
 ];
 
+/**
+ * Added to the shared flags by the tests that need WebGPU (tests/browser_kernels.test.ts, tests/web_backends.test.ts).
+ * WebGPU is off by default on Linux. `--enable-unsafe-webgpu` alone (on a secure origin, hence 127.0.0.1 rather
+ * than about:blank, where navigator.gpu is undefined) gives Dawn's SwiftShader Vulkan adapter in Chromium 150
+ * without a GPU; --use-webgpu-adapter=swiftshader pins that adapter so a machine with a real GPU runs the same
+ * software path (checked: the adapter reports vendor google, architecture swiftshader).
+ */
+export const WEBGPU_ARGS: readonly string[] = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+
 /** Chromium with the shared flags and `extraArgs`; test-artifacts/ exists once it returns. */
 export async function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   const { chromium } = await import('playwright-core');
@@ -134,15 +143,15 @@ export interface WebApp {
 /**
  * Registers, in the enclosing describe(), the hooks that build and serve the web app and launch Chromium for
  * its tests, and close them after. The returned object is filled in by the `before` hook, so read it in tests,
- * not at describe time.
+ * not at describe time. `launchArgs` go to Chromium on top of the shared flags (e.g. WEBGPU_ARGS).
  */
-export function useWebApp(prefix = '/'): WebApp {
+export function useWebApp(prefix = '/', launchArgs: readonly string[] = []): WebApp {
   const app = { url: '' } as WebApp;
   let server: StaticServer | undefined;
   before(async () => {
     server = await serveStatic(await buildWebSite(), { prefix });
     app.url = server.url;
-    app.browser = await launch();
+    app.browser = await launch(launchArgs);
   });
   after(async () => {
     await app.browser?.close();
