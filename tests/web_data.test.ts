@@ -4,16 +4,23 @@
  * with the file, line and column and marks the cell; a small gzip CSV of the synthetic market (written here with
  * src/data/synth_csv.ts, seeded) shows its summary; a short run with a reduced operator set, own windows and
  * splits mines it to the end, and its expressions use only the chosen operators. Settings the miner would
- * reject are refused in the form. Built and served as tests/web_e2e.test.ts does (Vite build, static server on
+ * reject are refused in the form. The same market as Parquet (written here with hyparquet-writer: Snappy, gzip and
+ * Brotli pages, several row groups) shows the summary that src/data/load.ts gives for the same bytes under Node
+ * and mines for a generation; a truncated Parquet file shows the loader's error naming the file. Built and served as tests/web_e2e.test.ts does (Vite build, static server on
  * 127.0.0.1, Debian's Chromium via playwright-core). Screenshots go to test-artifacts/. Skips, with a message,
  * under Deno and where /usr/bin/chromium is absent.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { parquetMetadata } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Page } from 'playwright-core';
-import { generateMarket } from '../src/data/synth.ts';
+import { tradingDays } from '../src/data/calendar.ts';
+import { DataError } from '../src/data/csv_parse.ts';
+import { parseData } from '../src/data/load.ts';
+import { generateMarket, type SyntheticMarket } from '../src/data/synth.ts';
 import { barsCsvBytes } from '../src/data/synth_csv.ts';
 import { ARTIFACTS, browserSkip, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
@@ -21,6 +28,40 @@ const SKIP = browserSkip('web_data', "the web app's data loading is NOT checked"
 
 /** Operators the run may use; the miner must build every expression from these alone. */
 const CHOSEN_OPS = ['sub', 'div', 'rank', 'ts_Mean', 'delta', 'stddev'];
+
+const BAR_FIELDS = ['open', 'high', 'low', 'close', 'volume', 'amount', 'vwap'] as const;
+
+/**
+ * The market's bars as a long Parquet file (by code then time, suspended bars left out, as barsCsvBytes writes
+ * the CSV): Snappy pages (hyparquet-writer's default) except close in gzip and volume in Brotli, so the page
+ * decodes with hyparquet's own Snappy and with hyparquet-compressors; row groups of 10,000 rows, so several.
+ */
+function barsParquetBytes(market: SyntheticMarket): Uint8Array {
+  const { panel } = market;
+  const close = panel.fields.get('close')!;
+  const codes: string[] = [];
+  const times: string[] = [];
+  const cols = BAR_FIELDS.map(() => [] as number[]);
+  for (let j = 0; j < panel.N; j++) {
+    for (let t = 0; t < panel.T; t++) {
+      const cell = t * panel.N + j;
+      if (close[cell] !== close[cell]) continue;
+      codes.push(panel.codes[j]!);
+      times.push(panel.times[t]!);
+      BAR_FIELDS.forEach((f, k) => cols[k]!.push(panel.fields.get(f)![cell]!));
+    }
+  }
+  const codec = (f: string) => (f === 'close' ? 'GZIP' : f === 'volume' ? 'BROTLI' : 'SNAPPY') as 'SNAPPY';
+  return new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: 'code', data: codes, type: 'STRING' },
+      { name: 'datetime', data: times, type: 'STRING' },
+      ...BAR_FIELDS.map((f, k) => ({ name: f, data: cols[k]!, type: 'FLOAT' as const, codec: codec(f) })),
+    ],
+    compressors: { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b)), BROTLI: (b: Uint8Array) => new Uint8Array(brotliCompressSync(b)) },
+    rowGroupSize: 10_000,
+  }));
+}
 
 describe('web app: data files and run set-up', { skip: SKIP }, () => {
   const site = useWebApp();
@@ -127,6 +168,79 @@ describe('web app: data files and run set-up', { skip: SKIP }, () => {
       assert.deepEqual(problems, []);
     } catch (e) {
       await reportFailure(page, problems, t, 'web_data_failure.png');
+      throw e;
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a truncated Parquet file, then a Parquet file summarised as under Node and mined for a generation', { timeout: 60_000 }, async (t) => {
+    const bytes = barsParquetBytes(generateMarket({ stocks: 40, days: 120, seed: 7 }));
+    // What the page must show, from the same loader on the same bytes under Node.
+    const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    assert.ok(meta.row_groups.length > 1, 'several row groups');
+    assert.deepEqual(new Set(meta.row_groups[0]!.columns.map((c) => c.meta_data?.codec)), new Set(['SNAPPY', 'GZIP', 'BROTLI']));
+    const panel = await parseData(bytes, { source: 'market.parquet' });
+    const cal = tradingDays(panel);
+    const close = panel.fields.get('close')!;
+    const coverage = close.filter((v) => v === v).length / close.length;
+    const truncated = bytes.subarray(0, bytes.length >> 1);
+    const nodeError = await parseData(truncated, { source: 'broken.parquet' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(nodeError instanceof DataError, 'the truncated file fails under Node too');
+    t.diagnostic(`${bytes.length} bytes; under Node: ${panel.T} bars × ${panel.N} stocks; truncated: ${nodeError.message}`);
+
+    const problems: string[] = [];
+    const page: Page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    recordProblems(page, problems);
+    try {
+      await page.goto(site.url);
+      await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
+      await page.getByRole('radio', { name: 'Bar file' }).check();
+      const fileInput = page.getByLabel('Bar file (CSV, CSV.gz or Parquet)');
+
+      // Truncated: 'PAR1' at the start, no footer. The error names the file, with the loader's reason.
+      await fileInput.setInputFiles({ name: 'broken.parquet', mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(truncated) });
+      const error = page.locator('#data-error');
+      await error.waitFor({ timeout: 20_000 });
+      const errorText = ((await error.textContent()) ?? '').replace(/\s+/g, ' ');
+      t.diagnostic(`error: ${errorText}`);
+      assert.match(errorText, /Could not load broken\.parquet/);
+      assert.ok(errorText.includes(`broken.parquet: ${nodeError.reason}`), `the page shows Node's reason: ${nodeError.reason}`);
+      assert.match(nodeError.reason, /corrupt Parquet file/);
+      assert.equal(await page.locator('af-data-panel .load-error pre').count(), 0, 'no CSV line to show for Parquet');
+
+      await fileInput.setInputFiles({ name: 'market.parquet', mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(bytes) });
+      const summary = page.locator('#data-summary');
+      await summary.waitFor({ timeout: 20_000 });
+      const text = ((await summary.textContent()) ?? '').replace(/\s+/g, ' ');
+      t.diagnostic(`summary: ${text}`);
+      assert.match(text, /market\.parquet \(parquet, /);
+      assert.ok(text.includes(`${panel.T.toLocaleString('en')} bars × ${panel.N} stocks`), `bars × stocks as under Node: ${panel.T} × ${panel.N}`);
+      assert.ok(text.includes(`${cal.days.length} (${cal.days[0]} to ${cal.days.at(-1)}), ${panel.T / cal.days.length} bars a day`), 'days as under Node');
+      assert.ok(text.includes([...panel.fields.keys()].join(', ')), `fields as under Node: ${[...panel.fields.keys()].join(', ')}`);
+      assert.ok(text.includes(`${(coverage * 100).toFixed(1)} % of cells have a close`), 'coverage as under Node');
+      // And what that is: the market the file was written from.
+      assert.match(text, /960 bars × 40 stocks/);
+      assert.match(text, /open, high, low, close, volume, amount, vwap/);
+      assert.equal(await error.count(), 0, 'the old error is gone');
+
+      // A tiny job: one generation on the cpu backend, to the end.
+      await page.getByLabel('Population', { exact: true }).fill('16');
+      await page.getByLabel('Generations', { exact: true }).fill('1');
+      await page.getByLabel('Run seed', { exact: true }).fill('5');
+      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
+      await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 30_000 });
+      const status = (await page.locator('#progress').textContent()) ?? '';
+      t.diagnostic(`status: ${status}`);
+      assert.equal(await page.locator('af-app').getAttribute('state'), 'done', status);
+      assert.match(status, /Finished: (all generations done after 1 generation|the pool is full)/);
+      assert.equal(await page.locator('af-data-panel').getAttribute('source'), 'file');
+      await page.screenshot({ path: join(ARTIFACTS, 'web_data_parquet.png') });
+      assert.deepEqual(problems, []);
+    } catch (e) {
+      await reportFailure(page, problems, t, 'web_data_parquet_failure.png');
       throw e;
     } finally {
       await page.close();
