@@ -20,13 +20,10 @@ import { OPS } from '../src/ops/table.ts';
 import type { OpSpec } from '../src/ops/types.ts';
 import * as composite from '../kernels/composite/index.ts';
 import { refApply } from './support/reference.ts';
-import { completeField, mulberry32, randInt, randomField, type Rng } from './support/random_panel.ts';
-import { describeWindow } from './support/describe.ts';
+import { constantRunsField, completeField, mulberry32, randInt, randomField, type Rng } from './support/random_panel.ts';
+import { BOUNDED, describeWindow } from './support/describe.ts';
 
 const BACKENDS = ['cpu', 'wasm'] as const;
-
-/** Outputs that are scale-free and O(1): compared with an absolute floor of 1. */
-const BOUNDED = new Set(['sign', 'arctan', 'sig', 'rank', 'zscore', 'scale', 'ts_Rank', 'ts_ArgMax', 'ts_ArgMin', 'correlation', 'ts_Skew']);
 
 const RTOL = 1e-4;
 const ATOL = 1e-6;
@@ -203,21 +200,6 @@ function checkCase(op: OpSpec, xs: Float32Array[], T: number, N: number, n: numb
     assert.fail(`${op.name}${op.windowed ? `(window ${n})` : ''} on ${tf.getBackend()}, ${label}: ${bad.length} of ${T * N} cells differ\n${bad.filter(Boolean).join('\n')}`);
   }
   return compared;
-}
-
-/** Long constant runs of awkward values (not exactly representable, 1e9-ish, negative, tiny, zero). */
-function constantRunsField(rng: Rng, T: number, N: number): Float32Array {
-  const values = [0.1, 1 / 3, 1e9 + 0.37, 123456.789, -2.2e-3, 7.7e-4, 0, 12.34];
-  const out = new Float32Array(T * N);
-  for (let j = 0; j < N; j++) {
-    let t = 0;
-    while (t < T) {
-      const len = randInt(rng, 2, 16);
-      const v = values[randInt(rng, 0, values.length - 1)];
-      for (let k = 0; k < len && t < T; k++, t++) out[t * N + j] = v;
-    }
-  }
-  return out;
 }
 
 const T = 40;

@@ -18,14 +18,11 @@ import type { OpSpec } from '../src/ops/types.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
 import { makePanel, type Panel } from '../src/data/panel.ts';
 import { evaluateReference, refApply, refParse, REF_OPS } from './support/reference.ts';
-import { completeField, marketPanel, mulberry32, randInt, randomField, randomPanel, type Rng } from './support/random_panel.ts';
-import { describeWindow } from './support/describe.ts';
+import { constantRunsField, completeField, marketPanel, mulberry32, randInt, randomField, randomPanel, type Rng } from './support/random_panel.ts';
+import { BOUNDED, describeWindow } from './support/describe.ts';
 
 /** Written into the output before a kernel runs, so a cell the kernel forgets to write is caught. */
 const SENTINEL = -98765.4375;
-
-/** Outputs that are scale-free and O(1): compared with an absolute floor of 1 (|a-b| <= 1e-4 * max(1, |b|)). */
-const BOUNDED = new Set(['sign', 'arctan', 'sig', 'rank', 'zscore', 'scale', 'ts_Rank', 'ts_ArgMax', 'ts_ArgMin', 'correlation', 'ts_Skew']);
 
 const RTOL = 1e-4;
 const ATOL = 1e-6;
@@ -141,21 +138,6 @@ function checkCase(op: OpSpec, xs: Float32Array[], T: number, N: number, n: numb
     assert.fail(`${op.name}${op.windowed ? `(window ${n})` : ''} ${label}: ${bad.length} of ${T * N} cells differ\n${lines.join('\n')}`);
   }
   return compared;
-}
-
-/** A field of long constant runs of awkward values (not exactly representable, 1e9-ish, negative, tiny). */
-function constantRunsField(rng: Rng, T: number, N: number): Float32Array {
-  const values = [0.1, 1 / 3, 1e9 + 0.37, 123456.789, -2.2e-3, 7.7e-4, 0, 12.34];
-  const out = new Float32Array(T * N);
-  for (let j = 0; j < N; j++) {
-    let t = 0;
-    while (t < T) {
-      const len = randInt(rng, 2, 16);
-      const v = values[randInt(rng, 0, values.length - 1)]!;
-      for (let k = 0; k < len && t < T; k++, t++) out[t * N + j] = v;
-    }
-  }
-  return out;
 }
 
 function windowsFor(op: OpSpec): number[] {

@@ -97,6 +97,26 @@ fn sum4(v : vec4<f32>) -> vec4<f32> {
 `;
 
 /**
+ * The own stocks of a chunk (R per thread) where both series are valid, as order keys, with their rank counts
+ * zeroed; `a`/`b` read the two series at stock j. Feeds `tileCountWgsl`.
+ */
+function ownKeysWgsl(a: string, b: string): string {
+  return /* wgsl */ `
+    var ownA : array<u32, ${R}>; var ownB : array<u32, ${R}>;
+    var lessA : array<u32, ${R}>; var eqA : array<u32, ${R}>;
+    var lessB : array<u32, ${R}>; var eqB : array<u32, ${R}>;
+    for (var r = 0u; r < ${R}u; r = r + 1u) {
+      let j = c0 + r * ${WG}u + lid;
+      ownA[r] = INVALID; ownB[r] = INVALID;
+      lessA[r] = 0u; eqA[r] = 0u; lessB[r] = 0u; eqB[r] = 0u;
+      if (j < N) {
+        let x = ${a}; let y = ${b};
+        if (isFiniteBits(x) && isFiniteBits(y)) { ownA[r] = keyOf(x); ownB[r] = keyOf(y); }
+      }
+    }`;
+}
+
+/**
  * The rank-counting loop: own stocks of a chunk (R per thread) against every tile of the cross-section. A macro
  * rather than a function because WGSL functions cannot take workgroup arrays of different sizes by pointer
  * portably; `fillA`/`fillB` give a tile slot's keys, the own keys are in ownA/ownB and counts land in lessA/eqA (lessB/eqB).
@@ -315,18 +335,7 @@ fn main(index : i32) {
   var rxy = 0.0; var rxx = 0.0; var ryy = 0.0;
   let nI = i32(nAll);
   for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
-    var ownA : array<u32, ${R}>; var ownB : array<u32, ${R}>;
-    var lessA : array<u32, ${R}>; var eqA : array<u32, ${R}>;
-    var lessB : array<u32, ${R}>; var eqB : array<u32, ${R}>;
-    for (var r = 0u; r < ${R}u; r = r + 1u) {
-      let j = c0 + r * ${WG}u + lid;
-      ownA[r] = INVALID; ownB[r] = INVALID;
-      lessA[r] = 0u; eqA[r] = 0u; lessB[r] = 0u; eqB[r] = 0u;
-      if (j < N) {
-        let x = factors[fOff + j]; let y = label[lOff + j];
-        if (isFiniteBits(x) && isFiniteBits(y)) { ownA[r] = keyOf(x); ownB[r] = keyOf(y); }
-      }
-    }
+    ${ownKeysWgsl('factors[fOff + j]', 'label[lOff + j]')}
     ${tileCountWgsl('validKey(factors[fOff + j], label[lOff + j])', 'validKey(label[lOff + j], factors[fOff + j])')}
     for (var r = 0u; r < ${R}u; r = r + 1u) {
       if (ownA[r] == INVALID) { continue; }
@@ -560,18 +569,7 @@ fn main(index : i32) {
   let mI = i32(mAll);
   var sab = 0.0; var saa = 0.0; var sbb = 0.0;
   for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
-    var ownA : array<u32, ${R}>; var ownB : array<u32, ${R}>;
-    var lessA : array<u32, ${R}>; var eqA : array<u32, ${R}>;
-    var lessB : array<u32, ${R}>; var eqB : array<u32, ${R}>;
-    for (var r = 0u; r < ${R}u; r = r + 1u) {
-      let j = c0 + r * ${WG}u + lid;
-      ownA[r] = INVALID; ownB[r] = INVALID;
-      lessA[r] = 0u; eqA[r] = 0u; lessB[r] = 0u; eqB[r] = 0u;
-      if (j < N) {
-        let x = factors[aOff + j]; let y = factors[bOff + j];
-        if (isFiniteBits(x) && isFiniteBits(y)) { ownA[r] = keyOf(x); ownB[r] = keyOf(y); }
-      }
-    }
+    ${ownKeysWgsl('factors[aOff + j]', 'factors[bOff + j]')}
     ${tileCountWgsl('validKey(factors[aOff + j], factors[bOff + j])', 'validKey(factors[bOff + j], factors[aOff + j])')}
     for (var r = 0u; r < ${R}u; r = r + 1u) {
       if (ownA[r] == INVALID) { continue; }

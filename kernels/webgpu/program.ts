@@ -243,11 +243,12 @@ export function extremeBody(greater: boolean, arg: boolean): string {
 }
 
 /**
- * Rolling sum (or, with `mean`, mean). Terms are taken about the current value c = x[t] and c is added back
- * (n c for the sum): for price-like series the deviations are small and nearly exact, so the result keeps
- * its digits; for series around zero it costs nothing.
+ * Weighted window sum about the current value: s = sum over k = 1..n-1 of weight(k) (x[t-k] - c), c = x[t], in
+ * blocks of 32 partial sums; `finish` turns s (with c and n in scope) into the result. Taking the terms about c
+ * keeps price-like series to their digits (the deviations are small and nearly exact), and costs nothing for
+ * series around zero. ts_Sum, ts_Mean and decay_linear differ only in weight and finish.
  */
-export function sumBody(mean: boolean): string {
+export function windowSumBody(weight: string, finish: string): string {
   return `
     let n = uniforms.window;
     if (t < n - 1) { return uniforms.NAN; }
@@ -258,11 +259,11 @@ export function sumBody(mean: boolean): string {
     for (var k = 1; k < n; k++) {
       let v = X[i - k * N];
       if (af_missing(v)) { return uniforms.NAN; }
-      part += v - c;
+      part += ${weight} * (v - c);
       ${blockFold('k', ['part'], ['s'])}
     }
     ${blockFinish(['part'], ['s'])}
-    ${mean ? 'return c + s / f32(n);' : 'return f32(n) * c + s;'}`;
+    return ${finish};`;
 }
 
 /**

@@ -102,6 +102,21 @@ export function randomField(rng: Rng, T: number, N: number, opts: FieldOptions =
 }
 
 /** A field with no missing cells and ordinary magnitudes (for "complete data" checks). */
+/** Long constant runs of awkward values (not exactly representable, 1e9-ish, negative, tiny, zero). */
+export function constantRunsField(rng: Rng, T: number, N: number): Float32Array {
+  const values = [0.1, 1 / 3, 1e9 + 0.37, 123456.789, -2.2e-3, 7.7e-4, 0, 12.34];
+  const out = new Float32Array(T * N);
+  for (let j = 0; j < N; j++) {
+    let t = 0;
+    while (t < T) {
+      const len = randInt(rng, 2, 16);
+      const v = values[randInt(rng, 0, values.length - 1)]!;
+      for (let k = 0; k < len && t < T; k++, t++) out[t * N + j] = v;
+    }
+  }
+  return out;
+}
+
 export function completeField(rng: Rng, T: number, N: number): Float32Array {
   const out = new Float32Array(T * N);
   for (let i = 0; i < T * N; i++) out[i] = 1 + rng() * 100;
