@@ -17,7 +17,8 @@ import { parse } from '../src/expr/parse.ts';
 import { print } from '../src/expr/print.ts';
 import { estimateRemaining, formatDuration, generationLine, liveLine, progressBar, ProgressWriter } from '../src/cli/progress.ts';
 import { findJsonError, parseJsonText, JsonSyntaxError } from '../src/cli/json_file.ts';
-import { checkpointJson, mineCommand, parseCheckpoint, poolCsv } from '../src/cli/mine_cmd.ts';
+import { mineCommand } from '../src/cli/mine_cmd.ts';
+import { checkpointJson, parseCheckpoint, poolCsv } from '../src/mine/run_files.ts';
 import type { Checkpoint } from '../src/mine/miner.ts';
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';

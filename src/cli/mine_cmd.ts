@@ -35,8 +35,6 @@ import { getFitness } from '../fitness/registry.ts';
 import { MineConfigError, resolveConfig, type MineConfig } from '../mine/config.ts';
 import { mineGenerations, type Checkpoint, type GenerationRecord, type MineResult, type PoolMember, type StopReason } from '../mine/miner.ts';
 import { checkpointJson, historyJson, parseCheckpoint, poolCsv, poolJson } from '../mine/run_files.ts';
-// Re-exported: tests and scripts import the run-file writers from here (they moved to src/mine/run_files.ts).
-export { CSV_METRICS, checkpointJson, historyJson, parseCheckpoint, poolCsv, poolJson } from '../mine/run_files.ts';
 
 /** The files of a run folder; a folder holding POOL or CHECKPOINT is a run and is not overwritten silently. */
 export const RUN_FILES = { config: 'config.json', checkpoint: 'checkpoint.json', history: 'history.json', pool: 'pool.json', poolCsv: 'pool.csv' } as const;
