@@ -10,7 +10,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, WEBGPU_ARGS, browserSkip, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
+import { ARTIFACTS, WEBGPU_ARGS, browserSkip, fillMarket, fillSearch, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
 const SKIP = browserSkip('web_backends', 'mining on WebGPU and WebGL through the page is NOT checked');
 
@@ -31,13 +31,8 @@ describe('web app on the GPU backends (software adapters)', { skip: SKIP }, () =
       try {
         await page.goto(site.url);
         await page.getByRole('list', { name: 'Planted alphas' }).waitFor({ timeout: 30_000 });
-        await page.getByLabel('Stocks', { exact: true }).fill('60');
-        await page.getByLabel('Days', { exact: true }).fill('120');
-        await page.getByLabel('Market seed', { exact: true }).fill('1');
-        await page.getByLabel('Population', { exact: true }).fill('16');
-        await page.getByLabel('Generations', { exact: true }).fill('2');
-        await page.getByLabel('Run seed', { exact: true }).fill('1');
-        await page.getByLabel('Backend', { exact: true }).selectOption(backend);
+        await fillMarket(page, { stocks: 60, days: 120, seed: 1 });
+        await fillSearch(page, { population: 16, generations: 2, seed: 1, backend });
         await page.getByText('Pool rule, segments, windows and operators').click();
         await page.getByLabel('Windows', { exact: true }).fill(WINDOWS);
         await page.locator('af-run-panel summary', { hasText: 'Operators:' }).click();

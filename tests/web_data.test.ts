@@ -22,7 +22,7 @@ import { DataError } from '../src/data/csv_parse.ts';
 import { parseData } from '../src/data/load.ts';
 import { generateMarket, type SyntheticMarket } from '../src/data/synth.ts';
 import { barsCsvBytes } from '../src/data/synth_csv.ts';
-import { ARTIFACTS, browserSkip, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
+import { ARTIFACTS, browserSkip, fillSearch, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
 
 const SKIP = browserSkip('web_data', "the web app's data loading is NOT checked");
 
@@ -106,11 +106,7 @@ describe('web app: data files and run set-up', { skip: SKIP }, () => {
       assert.equal(await error.count(), 0, 'the old error is gone');
 
       // Run set-up: a small search, own pool rule, windows, segments and operators.
-      await page.getByLabel('Population', { exact: true }).fill('24');
-      await page.getByLabel('Generations', { exact: true }).fill('2');
-      await page.getByLabel('Run seed', { exact: true }).fill('3');
-      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
-      await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
+      await fillSearch(page, { population: 24, generations: 2, seed: 3, fitness: 'rank_ic', backend: 'cpu' });
       await page.getByText('Pool rule, segments, windows and operators').click();
       await page.getByLabel('Pool size', { exact: true }).fill('5');
       await page.getByLabel('|IC| at least', { exact: true }).fill('0.01');
@@ -225,11 +221,7 @@ describe('web app: data files and run set-up', { skip: SKIP }, () => {
       assert.equal(await error.count(), 0, 'the old error is gone');
 
       // A tiny job: one generation on the cpu backend, to the end.
-      await page.getByLabel('Population', { exact: true }).fill('16');
-      await page.getByLabel('Generations', { exact: true }).fill('1');
-      await page.getByLabel('Run seed', { exact: true }).fill('5');
-      await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
-      await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
+      await fillSearch(page, { population: 16, generations: 1, seed: 5, fitness: 'rank_ic', backend: 'cpu' });
       await page.getByRole('button', { name: 'Start' }).click();
       await page.locator('af-app[state="done"], af-app[state="error"]').waitFor({ timeout: 30_000 });
       const status = (await page.locator('#progress').textContent()) ?? '';

@@ -231,11 +231,22 @@ export async function reportFailure(page: Page, problems: string[], t: { diagnos
  * and the tests' expectations (a pool of two or more, the same pool after a resume) are for exactly this job.
  */
 export async function fillSmallRun(page: Page): Promise<void> {
-  await page.getByLabel('Stocks', { exact: true }).fill('100');
-  await page.getByLabel('Days', { exact: true }).fill('200');
-  await page.getByLabel('Market seed', { exact: true }).fill('1');
-  await page.getByLabel('Population', { exact: true }).fill('40');
-  await page.getByLabel('Generations', { exact: true }).fill('3');
-  await page.getByLabel('Run seed', { exact: true }).fill('1');
-  await page.getByLabel('Fitness', { exact: true }).selectOption('rank_ic');
+  await fillMarket(page, { stocks: 100, days: 200, seed: 1 });
+  await fillSearch(page, { population: 40, generations: 3, seed: 1, fitness: 'rank_ic' });
+}
+
+/** The synthetic market's fields of the data panel. */
+export async function fillMarket(page: Page, m: { stocks: number; days: number; seed: number }): Promise<void> {
+  await page.getByLabel('Stocks', { exact: true }).fill(String(m.stocks));
+  await page.getByLabel('Days', { exact: true }).fill(String(m.days));
+  await page.getByLabel('Market seed', { exact: true }).fill(String(m.seed));
+}
+
+/** The run panel's search fields; fitness and backend are left as they are unless given. */
+export async function fillSearch(page: Page, r: { population: number; generations: number; seed: number; fitness?: string; backend?: string }): Promise<void> {
+  await page.getByLabel('Population', { exact: true }).fill(String(r.population));
+  await page.getByLabel('Generations', { exact: true }).fill(String(r.generations));
+  await page.getByLabel('Run seed', { exact: true }).fill(String(r.seed));
+  if (r.fitness) await page.getByLabel('Fitness', { exact: true }).selectOption(r.fitness);
+  if (r.backend) await page.getByLabel('Backend', { exact: true }).selectOption(r.backend);
 }
