@@ -5,14 +5,19 @@
  * (default 4,800 bars x 5,000 stocks, the issue's target size). Run it once per backend and compare:
  *
  *   npx deno run -A bench/gpu_bench.ts --backend webgpu      # Deno's WebGPU (Vulkan on an NVIDIA GPU)
- *   npx tsx bench/gpu_bench.ts --backend cpu                 # the CPU default, one thread
+ *   npx tsx bench/gpu_bench.ts --backend cpu --workers auto  # the CPU default of a large mining job
  *
  * Options: --backend NAME (default auto), --panel real|large|both (default both), --population P (default 128),
  * --cpu-population P (trees timed on cpu, default 16: the large panel takes seconds per tree there),
- * --bars T --stocks N (large panel size). The trees are the same for every backend (seed 1), so rates compare.
- * Also prints the time spent in the first chunk (shader compilation) separately from steady state.
+ * --bars T --stocks N (large panel size), --data FILE (the real panel; default ../shared/data/...),
+ * --workers N|auto (cpu only: score on a pool of worker threads, as `alphaflow mine` does for large jobs;
+ * default 1, the in-process scorer), --json FILE (append one JSON line per panel, for docs/benchmarks.md),
+ * --profile (after timing, profile one chunk: kernels per tree, summed kernel time against wall time, peak
+ * memory, the costliest kernels — what tells dispatch overhead from GPU work).
+ * The trees are the same for every backend (seed 1), so rates compare. The first chunk (shader compilation,
+ * field uploads) is timed apart from steady state. bench/device/ runs this on a lent GPU machine.
  */
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,10 +28,12 @@ import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels } from '../src/data/labels.ts';
 import { MIN_STOCKS } from '../src/fitness/metrics.ts';
 import { initBackend, isBackendChoice } from '../src/eval/backend.ts';
-import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
+import { Scorer, type ScoreResult, type ScoreSetup } from '../src/eval/scorer.ts';
+import { availableCores, EvalPool } from '../src/eval/pool.ts';
 import { resolvePrimitives } from '../src/gp/primitives.ts';
 import { rampedHalfAndHalf } from '../src/gp/generate.ts';
 import { mulberry32 } from '../src/util/rng.ts';
+import type { Node } from '../src/expr/ast.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -37,13 +44,44 @@ const { values } = parseArgs({
     'cpu-population': { type: 'string', default: '16' },
     bars: { type: 'string', default: '4800' },
     stocks: { type: 'string', default: '5000' },
+    data: { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    json: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const choice = values.backend!;
 if (!isBackendChoice(choice)) throw new Error(`--backend: unknown backend '${choice}'`);
+if (!['real', 'large', 'both'].includes(values.panel!)) throw new Error(`--panel: expected real, large or both, got '${values.panel}'`);
 const info = await initBackend(choice);
 console.log(info.note ?? `backend: ${info.name}`);
+const adapter = info.name === 'webgpu' ? await adapterName() : undefined;
+if (adapter) console.log(`adapter: ${adapter}`);
 const P = Number(info.name === 'cpu' ? values['cpu-population'] : values.population);
+if (!(Number.isInteger(P) && P >= 1)) throw new Error(`--population / --cpu-population: expected a whole number >= 1`);
+const workers = values.workers === 'auto' ? await availableCores() : Number(values.workers);
+if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers: expected a whole number >= 1 or auto, got '${values.workers}'`);
+if (workers > 1 && info.name !== 'cpu') throw new Error(`--workers is for the cpu backend (workers run cpu kernels), not ${info.name}`);
+const pool = workers > 1 ? await EvalPool.create(workers) : undefined;
+
+/** What the WebGPU adapter calls itself, so that a log shows which device ran (tfjs keeps only vendor and architecture). */
+async function adapterName(): Promise<string | undefined> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(o?: object): Promise<{ info?: Record<string, unknown> } | null> } } | undefined)?.gpu;
+  const info = (await gpu?.requestAdapter({ powerPreference: 'high-performance' }))?.info;
+  return info ? ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ') : undefined;
+}
+
+/** How one panel's trees get scored: in process on the active backend, or on the worker pool. */
+interface Runner {
+  score(trees: readonly Node[]): Promise<ScoreResult[]>;
+  dispose(): void;
+}
+
+function runner(panel: Panel, setup: ScoreSetup): Runner {
+  if (pool) return { score: (trees) => pool.score(panel, setup, trees), dispose: () => {} };
+  const scorer = new Scorer(panel, setup);
+  return { score: (trees) => scorer.score(trees), dispose: () => scorer.dispose() };
+}
 
 async function bench(label: string, panel: Panel): Promise<void> {
   const cal = tradingDays(panel);
@@ -56,30 +94,85 @@ async function bench(label: string, panel: Panel): Promise<void> {
     margin: prims.maxDepth * (Math.max(...prims.windows) + 1), groups: 5, minStocks: MIN_STOCKS,
     refDays: Int32Array.from({ length: 30 }, (_, i) => Math.floor((i * (Math.round(D / 2) - 1)) / 30)),
   };
-  const scorer = new Scorer(panel, setup);
+  const run = runner(panel, setup);
   let t0 = performance.now();
-  await scorer.score(trees.slice(0, 8)); // first use: shader compilation, uploads of the fields
+  await run.score(trees.slice(0, Math.min(8, trees.length))); // first use: shader compilation, uploads of the fields
   const warm = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  const out = await scorer.score(trees);
+  const out = await run.score(trees);
   const secs = (performance.now() - t0) / 1000;
   const finite = out.filter((r) => Number.isFinite(r.summary.rank_ic)).length;
-  scorer.dispose();
+  const profile = values.profile && !pool ? await profileChunk(run, trees) : undefined;
+  run.dispose();
   const mem = tf.memory() as { numBytes: number; numTensors: number };
-  console.log(`${label}: ${panel.T} bars x ${panel.N} stocks, ${trees.length} trees on ${tf.getBackend()}: ${secs.toFixed(2)} s, ` +
-    `${(trees.length / secs).toFixed(2)} evaluations/s (first 8 trees incl. compilation ${warm.toFixed(2)} s; ${finite} finite rank ICs; ` +
+  const where = pool ? `${workers} cpu workers` : tf.getBackend();
+  const rate = trees.length / secs;
+  console.log(`${label}: ${panel.T} bars x ${panel.N} stocks, ${trees.length} trees on ${where}: ${secs.toFixed(2)} s, ` +
+    `${rate.toFixed(2)} evaluations/s (first ${Math.min(8, trees.length)} trees incl. compilation ${warm.toFixed(2)} s; ${finite} finite rank ICs; ` +
     `${mem.numTensors} tensors / ${(mem.numBytes / 2 ** 20).toFixed(0)} MiB left)`);
+  if (profile) console.log(profile.text);
+  if (values.json) {
+    const row = {
+      date: new Date().toISOString(), panel: label, adapter, bars: panel.T, stocks: panel.N, backend: tf.getBackend(), workers,
+      trees: trees.length, seconds: secs, evaluationsPerSecond: rate, firstChunkSeconds: warm, finiteRankIcs: finite,
+      ...(profile ? { profile: profile.data } : {}),
+    };
+    appendFileSync(values.json, JSON.stringify(row) + '\n');
+  }
 }
 
-if (values.panel === 'real' || values.panel === 'both') {
-  const path = fileURLToPath(new URL('../../shared/data/ashare_15min_sse/bars_30min.csv.gz', import.meta.url));
-  if (existsSync(path)) await bench('real 30-minute panel', await loadData(path));
-  else console.log(`real panel: data not found at ${path}; skipped`);
+/**
+ * Profiles scoring the first chunk's worth of trees: tf.profile times every kernel on its own (on WebGPU with
+ * timestamp queries where the adapter has them), so the sum is the device's busy time while the wall time also
+ * holds dispatch, encoding and read-backs; the gap between them is overhead, not GPU work.
+ */
+async function profileChunk(run: Runner, trees: readonly Node[]) {
+  const some = trees.slice(0, Math.min(16, trees.length));
+  let wall = 0;
+  const info = await tf.profile(async () => {
+    const t0 = performance.now();
+    await run.score(some);
+    wall = performance.now() - t0;
+    return [];
+  });
+  const byName = new Map<string, { n: number; ms: number }>();
+  let timed = 0, untimed = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : NaN;
+    if (Number.isFinite(ms)) timed += ms;
+    else untimed++;
+    const e = byName.get(k.name) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += Number.isFinite(ms) ? ms : 0;
+    byName.set(k.name, e);
+  }
+  const top = [...byName].sort((a, b) => b[1].ms - a[1].ms || b[1].n - a[1].n).slice(0, 10);
+  const data = {
+    trees: some.length, wallMs: wall, kernels: info.kernels.length, kernelMs: timed, untimedKernels: untimed,
+    peakMiB: info.peakBytes / 2 ** 20, top: top.map(([name, e]) => ({ name, count: e.n, ms: e.ms })),
+  };
+  const text = [
+    `  profile of ${some.length} trees (each kernel timed on its own, so the wall time here is not the rate above):`,
+    `  ${info.kernels.length} kernels (${(info.kernels.length / some.length).toFixed(1)} per tree), summed kernel time ` +
+      `${timed.toFixed(0)} ms${untimed ? ` (${untimed} kernels without a time)` : ''}, wall ${wall.toFixed(0)} ms, peak ${data.peakMiB.toFixed(0)} MiB`,
+    ...top.map(([name, e]) => `    ${name.padEnd(22)} x${String(e.n).padStart(5)}  ${e.ms.toFixed(1).padStart(9)} ms`),
+  ].join('\n');
+  return { data, text };
 }
-if (values.panel === 'large' || values.panel === 'both') {
-  const bars = Number(values.bars), stocks = Number(values.stocks);
-  const t0 = performance.now();
-  const market = generateMarket({ stocks, days: Math.ceil(bars / 8), barsPerDay: 8, seed: 1 });
-  console.log(`synthetic market generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  await bench('large synthetic panel', market.panel);
+
+try {
+  if (values.panel === 'real' || values.panel === 'both') {
+    const path = values.data ?? fileURLToPath(new URL('../../shared/data/ashare_15min_sse/bars_30min.csv.gz', import.meta.url));
+    if (existsSync(path)) await bench('real 30-minute panel', await loadData(path));
+    else console.log(`real panel: data not found at ${path}; skipped (--data FILE points at it)`);
+  }
+  if (values.panel === 'large' || values.panel === 'both') {
+    const bars = Number(values.bars), stocks = Number(values.stocks);
+    const t0 = performance.now();
+    const market = generateMarket({ stocks, days: Math.ceil(bars / 8), barsPerDay: 8, seed: 1 });
+    console.log(`synthetic market generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await bench('large synthetic panel', market.panel);
+  }
+} finally {
+  pool?.close();
 }

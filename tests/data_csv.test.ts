@@ -411,3 +411,29 @@ test('real data: daily bars with valuation columns', async (t) => {
   assert.ok(Number.isNaN(cell(p, 'vwap', '2021-03-31', '000063.SZ')));
   assert.equal(cell(p, 'tradestatus', '2021-03-31', '000063.SZ'), 0);
 });
+
+test('lineCellSpans finds the cell an error names in its line, quoted commas and doubled quotes included', async () => {
+  const { lineCellSpans } = await import('../src/data/csv_cells.ts');
+  const lines = ['A,2025-01-02,"Acme, ""Inc""",oops', 'B,2025-01-02,"open, cell', '"a",,b,', ''];
+  for (const [n, line] of lines.entries()) {
+    const csv = `code,date,name,close\n${line}\n`;
+    const spans = lineCellSpans(line);
+    // A naive reference: walk the characters, toggling on quotes, splitting on commas outside them.
+    const cells: string[] = [];
+    let cur = '', quoted = false;
+    for (const ch of line) {
+      if (ch === '"') quoted = !quoted;
+      if (ch === ',' && !quoted) { cells.push(cur); cur = ''; } else cur += ch;
+    }
+    cells.push(cur);
+    assert.deepEqual(spans.map(([a, b]) => line.slice(a, b)), cells, `line ${n}: ${line}`);
+    if (n === 0) {
+      assert.throws(() => parseBarsCsv(csv, { source: 'q.csv' }), (e: unknown) => {
+        assert.ok(e instanceof DataError);
+        const [a, b] = spans[e.column! - 1]!;
+        assert.equal(line.slice(a, b), 'oops');
+        return true;
+      });
+    }
+  }
+});

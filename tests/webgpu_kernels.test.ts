@@ -29,3 +29,32 @@ test('WebGPU operator kernels match the host kernels on real data', async (t) =>
   const report = await checkOpKernels([real]);
   assert.deepEqual(report.failures, []);
 });
+
+test('WebGPU rank: the shared-memory sort and the tiled count give the same bits, and the kernel picks by workgroup memory', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const { rankByCount, rankBySort, rankSortWidth } = await import('../kernels/webgpu/rank.ts');
+  const { mulberry32 } = await import('../src/util/rng.ts');
+  const { hardPanel } = await import('./gpu/check_kernels.ts');
+  assert.equal(rankSortWidth(37, 16384), 256);
+  assert.equal(rankSortWidth(5000, 32768), 8192);
+  assert.equal(rankSortWidth(5000, 16384), 0); // 32 KiB of keys would not fit: the count path
+  const rng = mulberry32(23);
+  const backend = tf.backend() as unknown as Parameters<typeof rankByCount>[0]['backend'];
+  for (const [T, N] of [[50, 37], [12, 300], [30, 7]]) {
+    const x = tf.tensor2d(hardPanel(rng, T, N), [T, N]);
+    const args = { backend, inputs: [x], T, N, window: 0 };
+    const read = async (info: tf.TensorInfo) => {
+      const out = tf.engine().makeTensorFromTensorInfo(info);
+      const data = (await out.data()) as Float32Array;
+      out.dispose();
+      return data;
+    };
+    const counted = await read(rankByCount(args));
+    const sorted = await read(rankBySort(args, rankSortWidth(N, 1 << 30)));
+    x.dispose();
+    let differ = 0;
+    for (let i = 0; i < counted.length; i++) if (!Object.is(counted[i], sorted[i])) differ++;
+    assert.equal(differ, 0, `${T}x${N}: ${differ} cells differ`);
+    assert.ok(counted.some((v) => Number.isNaN(v)) && counted.some((v) => v > 0), `${T}x${N}: a panel with values and gaps`);
+  }
+});

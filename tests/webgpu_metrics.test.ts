@@ -1,5 +1,5 @@
 /**
- * The WebGPU metric kernels (af_daily_metrics, af_factor_corr) against the host kernels, through
+ * The WebGPU metric kernels (af_daily_metrics, af_factor_corr, af_take_rows) against the host kernels, through
  * tfjs-backend-webgpu on Deno's WebGPU (a software adapter on machines without a GPU). Node has no WebGPU, so
  * there the test skips and says so; the same checks run in headless Chromium in tests/browser_kernels.test.ts.
  */

@@ -10,6 +10,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { MARKET_LIMITS, type DataFileInfo, type DataLoadError, type DataSource, type MarketInfo, type MarketSettings } from './protocol.ts';
+import { lineCellSpans } from '../src/data/csv_cells.ts';
 
 /** The market the page opens with. */
 export const DEFAULT_MARKET: Readonly<MarketSettings> = Object.freeze({ stocks: 300, days: 500, seed: 1 });
@@ -197,11 +198,10 @@ export class AfDataPanel extends LitElement {
     if (e.text === undefined) return nothing;
     const label = `Line ${e.line} of ${e.file}`;
     if (e.column === undefined) return html`<pre aria-label=${label}>${e.text}</pre>`;
-    // Cells split on commas: right for the files this app writes and reads, approximate for quoted cells.
-    const cells = e.text.split(',');
-    const k = e.column - 1;
-    if (k >= cells.length) return html`<pre aria-label=${label}>${e.text}</pre>`;
-    return html`<pre aria-label=${label}>${cells.slice(0, k).map((c) => c + ',')}<mark>${cells[k] || ' '}</mark>${cells.slice(k + 1).map((c) => ',' + c)}</pre>`;
+    const span = lineCellSpans(e.text)[e.column - 1];
+    if (!span) return html`<pre aria-label=${label}>${e.text}</pre>`;
+    const [a, b] = span;
+    return html`<pre aria-label=${label}>${e.text.slice(0, a)}<mark>${e.text.slice(a, b) || ' '}</mark>${e.text.slice(b)}</pre>`;
   }
 
   private renderFileState() {

@@ -31,6 +31,13 @@ export interface ProgramUniform {
 export interface WebGpuBackendLike {
   runWebGPUProgram(program: WebGpuProgram, inputs: TensorInfo[], outputDtype: DataType, uniforms?: ProgramUniform[]): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
+  /** The GPUDevice tfjs opened (it asks for the adapter's workgroup-memory limit, not the 16 KiB default). */
+  readonly device?: { readonly limits?: { readonly maxComputeWorkgroupStorageSize?: number } };
+}
+
+/** Bytes of workgroup memory a program may declare on this backend's device (WebGPU's guaranteed 16 KiB if unknown). */
+export function workgroupStorageBytes(backend: WebGpuBackendLike): number {
+  return backend.device?.limits?.maxComputeWorkgroupStorageSize ?? 16384;
 }
 
 /** Placeholder for a kernel that is not written yet: fails loudly when called. */
@@ -172,9 +179,9 @@ export function elementwiseBody(arity: number, expr: string): string {
 /**
  * Runs a cross-sectional program with `groups` workgroups of `ROW_WORKGROUP` threads over the one operand
  * `X` of shape [T, N]. `code` is WGSL at module scope defining `fn main(index : i32)` (index unused: the
- * program finds its bar from `af_group()`); it may declare workgroup arrays.
+ * program finds its bar from `af_group()`); it may declare workgroup arrays, and `uniforms` extra uniform fields.
  */
-export function runRows(args: WebGpuKernelArgs, key: string, groups: number, code: string): TensorInfo {
+export function runRows(args: WebGpuKernelArgs, key: string, groups: number, code: string, uniforms?: { decl: string; values: ProgramUniform[] }): TensorInfo {
   if (args.inputs.length < 1) throw new RangeError(`${key}: expected 1 operand, got ${args.inputs.length}`);
   const program: WebGpuProgram = {
     outputShape: [args.T, args.N],
@@ -183,9 +190,10 @@ export function runRows(args: WebGpuKernelArgs, key: string, groups: number, cod
     dispatch: flatDispatch(groups),
     variableNames: ['X'],
     workgroupSize: [ROW_WORKGROUP, 1, 1],
+    uniforms: uniforms?.decl,
     getUserCode: () => `${WGSL_HELPERS}\n${code}`,
   };
-  return args.backend.runWebGPUProgram(program, args.inputs.slice(0, 1), 'float32');
+  return args.backend.runWebGPUProgram(program, args.inputs.slice(0, 1), 'float32', uniforms?.values);
 }
 
 /**

@@ -1,34 +1,120 @@
 /**
  * WebGPU kernel for the cross-sectional percentile rank: the average 1-based rank of a stock's tie group among
- * the stocks with a value at that bar, divided by their number. No sort: each workgroup takes one tile of
- * ROW_WORKGROUP stocks of one bar (one thread per stock) and walks the whole bar in chunks of the same width
- * staged in workgroup memory, every thread counting the values below its own and equal to it. That is O(N^2)
- * compare-and-adds per bar, but they are integer ops on data in shared memory read by all threads at once (a
- * broadcast), about 1e11 for 5000 bars x 4800 stocks: tens of milliseconds on a current GPU, and a row of
- * 4800 values would not fit the 16 KiB of workgroup memory a portable sort could rely on. With lt below and
- * eq equal (itself included), the average rank is lt + (eq + 1) / 2, so ties need no second pass.
+ * the stocks with a value at that bar, divided by their number. With lt values below a stock's and eq equal to
+ * it (itself included), that is (lt + (eq + 1) / 2) / m, so ties need no second pass. Two ways to get lt and eq,
+ * with bit-identical results:
+ *
+ * - Sort, for bars wider than one workgroup whose keys, padded to a power of two S, fit the device's workgroup
+ *   memory (tfjs asks for the adapter's limit; 32 KiB holds S = 8192, enough for 5,000 stocks). One workgroup
+ *   per bar stages the keys in shared memory, bitonic-sorts them (log2(S)(log2(S)+1)/2 stages of S/2
+ *   compare-exchanges), and each stock finds its key's first and last position by binary search: about
+ *   0.4 million operations per 5,000-stock bar instead of 25 million. (Mesa's llvmpipe compiles this shader
+ *   slowly for large S, apparently the zero initialisation of the workgroup array: minutes at S = 8192.)
+ * - Count, for narrow bars and bars too wide to sort: each workgroup takes one tile of ROW_WORKGROUP stocks of
+ *   one bar and walks the whole bar in chunks staged in workgroup memory, every thread counting the values
+ *   below and equal to its own: O(N^2) integer compare-and-adds per bar, on data in shared memory.
  *
  * Values are compared as order-preserving u32 keys (sign bit flipped for positives, all bits for negatives,
  * -0 first made +0 so it ties with +0): integer comparisons are exact and immune to a compiler assuming no
- * NaN, and a missing value gets the key 0xffffffff, above every finite key, so it never counts as below a
- * present value. The number of present stocks is summed with a workgroup atomic while the chunks are staged.
+ * NaN, and a missing value gets the key 0xffffffff, above every finite key, so it sorts last and never counts
+ * as below a present value. The number of present stocks: the sort's first missing key's position, or a
+ * workgroup atomic summed while staging for the count.
  */
 import type { WebGpuKernel } from '../../src/ops/types.ts';
-import { ROW_WORKGROUP, runRows } from './program.ts';
+import { ROW_WORKGROUP, runRows, workgroupStorageBytes } from './program.ts';
 
 const W = ROW_WORKGROUP;
 
-export const rank: WebGpuKernel = (args) => {
-  const tiles = Math.ceil(args.N / W);
-  return runRows(args, 'rank', args.T * tiles, `
-    var<workgroup> af_keys : array<u32, ${W}>;
-    var<workgroup> af_present : atomic<u32>;
-
+const KEY = `
     fn af_key(v : f32) -> u32 {
       if (af_missing(v)) { return 0xffffffffu; }
       let b = select(bitcast<u32>(v), 0u, v == 0.0);
       return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
+    }`;
+
+/** The sort path's padded width for N stocks, or 0 when the keys would not fit the device's workgroup memory. */
+export function rankSortWidth(N: number, storageBytes: number): number {
+  let S = W;
+  while (S < N) S *= 2;
+  return 4 * S <= storageBytes ? S : 0;
+}
+
+export const rank: WebGpuKernel = (args) => {
+  // A bar of at most one tile is counted in a single pass, cheaper than the sort's log2(S)(log2(S)+1)/2 barriers.
+  const S = args.N > W ? rankSortWidth(args.N, workgroupStorageBytes(args.backend)) : 0;
+  return S ? rankBySort(args, S) : rankByCount(args);
+};
+
+export function rankBySort(args: Parameters<WebGpuKernel>[0], S: number) {
+  // The loop bounds come from the uniform S (equal to the array's size), so every thread reaches every barrier;
+  // as a uniform rather than a constant it also keeps shader compilers from unrolling the sorting network
+  // (Mesa's llvmpipe took minutes to compile the unrolled 8192-key sort).
+  return runRows(args, `rank_sort_${S}`, args.T, `
+    var<workgroup> af_keys : array<u32, ${S}>;
+    ${KEY}
+
+    // First position in the sorted keys holding a key >= k (strict: > k).
+    fn af_bound(k : u32, strict : bool) -> u32 {
+      var lo = 0u;
+      var hi = uniforms.S;
+      while (lo < hi) {
+        let mid = (lo + hi) / 2u;
+        let o = af_keys[mid];
+        if (o < k || (strict && o == k)) { lo = mid + 1u; } else { hi = mid; }
+      }
+      return lo;
     }
+
+    fn main(index : i32) {
+      let T = uniforms.outShape.x;
+      let N = uniforms.outShape.y;
+      let bar = af_group();
+      let live = bar < T;
+      let lid = i32(localId.x);
+      let row = bar * N;
+      let S = uniforms.S;
+      for (var i = u32(lid); i < S; i += ${W}u) {
+        var key = 0xffffffffu;
+        if (live && i < u32(N)) { key = af_key(X[row + i32(i)]); }
+        af_keys[i] = key;
+      }
+      workgroupBarrier();
+      for (var k = 2u; k <= S; k *= 2u) {
+        for (var j = k / 2u; j > 0u; j /= 2u) {
+          for (var i = u32(lid); i < S; i += ${W}u) {
+            let l = i ^ j;
+            if (l > i) {
+              let a = af_keys[i];
+              let b = af_keys[l];
+              // Ascending where bit k of i is clear, descending where set: bitonic merging.
+              if ((a > b) == ((i & k) == 0u)) {
+                af_keys[i] = b;
+                af_keys[l] = a;
+              }
+            }
+          }
+          workgroupBarrier();
+        }
+      }
+      // Missing values and the padding sort last, so the present ones are the keys before the first of them.
+      let m = af_bound(0xffffffffu, false);
+      if (!live) { return; }
+      for (var i = lid; i < N; i += ${W}) {
+        let mine = af_key(X[row + i]);
+        let lt = af_bound(mine, false);
+        let eq = af_bound(mine, true) - lt;
+        // (2 lt + eq + 1) / (2 m): integers exact in float32 up to 2^24, one rounding in the division.
+        result[row + i] = select(f32(2u * lt + eq + 1u) / f32(2u * m), uniforms.NAN, mine == 0xffffffffu);
+      }
+    }`, { decl: 'S : u32,', values: [{ type: 'uint32', data: [S] }] });
+}
+
+export function rankByCount(args: Parameters<WebGpuKernel>[0]) {
+  const tiles = Math.ceil(args.N / W);
+  return runRows(args, 'rank', args.T * tiles, `
+    var<workgroup> af_keys : array<u32, ${W}>;
+    var<workgroup> af_present : atomic<u32>;
+    ${KEY}
 
     fn main(index : i32) {
       let T = uniforms.outShape.x;
@@ -65,4 +151,4 @@ export const rank: WebGpuKernel = (args) => {
         result[row + j] = select(f32(2u * lt + eq + 1u) / f32(2u * m), uniforms.NAN, mine == 0xffffffffu);
       }
     }`);
-};
+}

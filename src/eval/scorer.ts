@@ -1,7 +1,7 @@
 /**
  * Scoring a population: evaluate expressions on a stretch of the panel and turn each into its metric summary
  * against a daily label, without ever handing a panel back. Each chunk of roots is evaluated as one DAG (shared
- * subtrees once), every root is cut to the day-end bars of the scored days on the backend (`tf.gather`), the
+ * subtrees once), every root is cut to the day-end bars of the scored days on the backend (`af_take_rows`), the
  * chunk is stacked to `[F, days, N]` and scored by the registered `af_daily_metrics` kernel; only a few numbers
  * per factor-day come back. This is the miner's inner loop; workers run the same class (pool.ts).
  *
@@ -18,6 +18,7 @@ import type { Panel } from '../data/panel.ts';
 import { Evaluator } from './evaluate.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
 import { fingerprints } from '../fitness/fingerprint.ts';
+import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 
 export interface ScoreSetup {
   /** Daily labels `[D, N]` over the panel's trading days (purged at segment ends by the caller). */
@@ -55,7 +56,6 @@ export class Scorer {
   private readonly evaluator: Evaluator;
   private readonly rows: tf.Tensor1D;
   private readonly label: tf.Tensor2D;
-  private readonly refRows: tf.Tensor1D;
   private readonly chunk: number;
 
   constructor(panel: Panel, private readonly setup: ScoreSetup) {
@@ -73,7 +73,6 @@ export class Scorer {
     this.chunk = Math.max(4, Math.min(CHUNK, Math.floor(CHUNK_BYTES / (Math.max(1, slice.T * N) * 4))));
     this.rows = tf.tensor1d(Int32Array.from({ length: last - first + 1 }, (_, i) => dayEnd[first + i] - 1 - b0), 'int32');
     this.label = tf.tensor2d(labels.slice(first * N, (last + 1) * N), [last - first + 1, N]);
-    this.refRows = tf.tensor1d(setup.refDays, 'int32');
   }
 
   /** Summaries and fingerprints of each expression, in order. */
@@ -84,7 +83,7 @@ export class Scorer {
       if (s > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       const roots = this.evaluator.evaluate(exprs.slice(s, s + this.chunk));
       const daily = roots.map((t) => {
-        const d = tf.gather(t, this.rows, 0);
+        const d = takeRowsTensor(t, this.rows);
         t.dispose();
         return d;
       });
@@ -107,9 +106,14 @@ export class Scorer {
 
   /** Fingerprints of the stacked `[F, days, N]` factors, from their values on the sample days. */
   private async fingerprints(stacked: tf.Tensor): Promise<Float32Array[]> {
-    const [F, , N] = stacked.shape as [number, number, number];
-    const R = this.setup.refDays.length;
-    const sample = tf.gather(stacked, this.refRows, 1);
+    const [F, D, N] = stacked.shape as [number, number, number];
+    const { refDays } = this.setup;
+    const R = refDays.length;
+    // The sample days of every factor as rows of the [F * days, N] view: one row copy, not a gather per element.
+    const sample = tf.tidy(() => {
+      const idx = tf.tensor1d(Int32Array.from({ length: F * R }, (_, k) => Math.floor(k / R) * D + refDays[k % R]!), 'int32');
+      return takeRowsTensor(tf.reshape(stacked, [F * D, N]), idx);
+    });
     const values = (await sample.data()) as Float32Array;
     sample.dispose();
     const all = fingerprints(values, F, R, N, this.setup.minStocks);
@@ -121,6 +125,5 @@ export class Scorer {
     this.evaluator.dispose();
     this.rows.dispose();
     this.label.dispose();
-    this.refRows.dispose();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Checks the active tfjs backend's metric kernels (af_daily_metrics, af_factor_corr) against the host kernels
+ * Checks the active tfjs backend's metric kernels (af_daily_metrics, af_factor_corr, af_take_rows) against the host kernels
  * called directly on the same arrays, on random populations built to hit the rules' edge cases: NaN and
  * infinite cells, ties (quantised factors, few-level factors that force qcut's tie fallback, -0 next to +0),
  * factors and labels constant on a day, days with fewer than minStocks valid stocks, a factor with no data, a
@@ -13,13 +13,14 @@
  * within 2e-5 absolute (sums of up to ~1e3 terms in float32 lose a few 1e-7 each, correlations are bounded by 1);
  * means (market, group means) within 2e-5 of the day's largest |label| (a float32 mean carries about 1e-7 of the
  * terms' scale per halving step, and the scale is what the largest label measures). A wrong rule moves these
- * numbers by far more.
+ * numbers by far more. af_take_rows copies, so it must match a naive copy bit for bit (NaN rows where the index
+ * is outside the panel).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dailyMetrics } from '../../kernels/cpu/daily_metrics.ts';
 import { factorCorrelationKernel } from '../../kernels/cpu/factor_corr.ts';
 import { COL, dailyWidth } from '../../src/fitness/daily_layout.ts';
-import { DAILY_METRICS_KERNEL, FACTOR_CORR_KERNEL, registerMetricKernels } from '../../src/fitness/metric_kernels.ts';
+import { DAILY_METRICS_KERNEL, FACTOR_CORR_KERNEL, registerMetricKernels, TAKE_ROWS_KERNEL } from '../../src/fitness/metric_kernels.ts';
 import { mulberry32, type Rng } from '../../src/util/rng.ts';
 import type { CheckReport } from './check_kernels.ts';
 
@@ -203,6 +204,10 @@ export async function checkMetricKernels(seed: number): Promise<CheckReport> {
       label.dispose();
     }
   }
+  const take = await checkTakeRows(seed);
+  runs += take.runs;
+  cells += take.cells;
+  failures.push(...take.failures);
   // A single factor: the correlation matrix is [[1]] and needs no pair program.
   const one = tf.tensor3d(new Float32Array(2 * 12).map((_, i) => i % 5), [1, 2, 12]);
   try {
@@ -216,6 +221,62 @@ export async function checkMetricKernels(seed: number): Promise<CheckReport> {
     failures.push(`${FACTOR_CORR_KERNEL} on one factor: threw ${(e as Error).message}`);
   } finally {
     one.dispose();
+  }
+  return { backend: tf.getBackend(), runs, cells, failures };
+}
+
+/**
+ * `af_take_rows` on the active backend against a naive copy: panels with NaN cells, -0 and huge values, row
+ * lists in and out of order, repeated, empty, and with indices before and past the panel (NaN rows).
+ */
+export async function checkTakeRows(seed: number): Promise<CheckReport> {
+  registerMetricKernels();
+  const rng = mulberry32(seed);
+  const failures: string[] = [];
+  let runs = 0, cells = 0;
+  for (const [T, N] of [[40, 37], [9, 1100], [1, 3]] as const) {
+    const x = new Float32Array(T * N).map(() => {
+      const u = rng();
+      return u < 0.08 ? NaN : u < 0.1 ? -0 : u < 0.12 ? 3e38 : gauss(rng);
+    });
+    const lists = [
+      Int32Array.from({ length: T }, (_, t) => T - 1 - t),
+      Int32Array.from([0, T - 1, 0, -1, T, T + 5, Math.floor(T / 2)]),
+      new Int32Array(0),
+    ];
+    const xt = tf.tensor2d(x, [T, N], 'float32');
+    for (const rows of lists) {
+      const what = `${TAKE_ROWS_KERNEL}(${rows.length} rows) on ${T}x${N}`;
+      const rt = tf.tensor1d(rows, 'int32');
+      try {
+        const out = tf.engine().runKernel(TAKE_ROWS_KERNEL, { x: xt, rows: rt }, {}) as tf.Tensor;
+        const shape = out.shape.join(',');
+        const got = (await out.data()) as Float32Array;
+        out.dispose();
+        runs++;
+        cells += rows.length * N;
+        if (shape !== `${rows.length},${N}`) {
+          failures.push(`${what}: shape [${shape}]`);
+          continue;
+        }
+        let bad = 0, firstBad = '';
+        for (let r = 0; r < rows.length; r++) {
+          for (let j = 0; j < N; j++) {
+            const t = rows[r]!;
+            const want = t >= 0 && t < T ? x[t * N + j]! : NaN;
+            const g = got[r * N + j]!;
+            const ok = Number.isNaN(want) ? Number.isNaN(g) : Object.is(g, want);
+            if (!ok && bad++ === 0) firstBad = `row ${r} (bar ${t}) stock ${j}: want ${want}, got ${g}`;
+          }
+        }
+        if (bad) failures.push(`${what}: ${bad} cells differ, first ${firstBad}`);
+      } catch (e) {
+        failures.push(`${what}: threw ${(e as Error).message}`);
+      } finally {
+        rt.dispose();
+      }
+    }
+    xt.dispose();
   }
   return { backend: tf.getBackend(), runs, cells, failures };
 }
