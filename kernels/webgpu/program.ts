@@ -177,6 +177,19 @@ export function elementwiseBody(arity: number, expr: string): string {
 }
 
 /**
+ * The start of a one-workgroup-per-bar program's `main`: the panel's T and N, this workgroup's bar (`live`
+ * false for the padding groups of a spread dispatch, which must still reach every barrier), the thread's `lid`
+ * and the bar's first cell `row`.
+ */
+export const ROW_PROLOGUE = `
+      let T = uniforms.outShape.x;
+      let N = uniforms.outShape.y;
+      let bar = af_group();
+      let live = bar < T;
+      let lid = i32(localId.x);
+      let row = bar * N;`;
+
+/**
  * Runs a cross-sectional program with `groups` workgroups of `ROW_WORKGROUP` threads over the one operand
  * `X` of shape [T, N]. `code` is WGSL at module scope defining `fn main(index : i32)` (index unused: the
  * program finds its bar from `af_group()`); it may declare workgroup arrays, and `uniforms` extra uniform fields.

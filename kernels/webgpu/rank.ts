@@ -21,7 +21,7 @@
  * workgroup atomic summed while staging for the count.
  */
 import type { WebGpuKernel } from '../../src/ops/types.ts';
-import { ROW_WORKGROUP, runRows, workgroupStorageBytes } from './program.ts';
+import { ROW_WORKGROUP, ROW_PROLOGUE, runRows, workgroupStorageBytes } from './program.ts';
 
 const W = ROW_WORKGROUP;
 
@@ -66,12 +66,7 @@ export function rankBySort(args: Parameters<WebGpuKernel>[0], S: number) {
     }
 
     fn main(index : i32) {
-      let T = uniforms.outShape.x;
-      let N = uniforms.outShape.y;
-      let bar = af_group();
-      let live = bar < T;
-      let lid = i32(localId.x);
-      let row = bar * N;
+      ${ROW_PROLOGUE}
       let S = uniforms.S;
       for (var i = u32(lid); i < S; i += ${W}u) {
         var key = 0xffffffffu;

@@ -8,7 +8,7 @@
  * with N / 256 + log2(256) rather than N.
  */
 import type { WebGpuKernel } from '../../src/ops/types.ts';
-import { reduceTree, ROW_WORKGROUP, runRows } from './program.ts';
+import { reduceTree, ROW_WORKGROUP, ROW_PROLOGUE, runRows } from './program.ts';
 
 const W = ROW_WORKGROUP;
 
@@ -17,12 +17,7 @@ export const scale: WebGpuKernel = (args) =>
     var<workgroup> af_ra : array<f32, ${W}>;
 
     fn main(index : i32) {
-      let T = uniforms.outShape.x;
-      let N = uniforms.outShape.y;
-      let bar = af_group();
-      let live = bar < T;
-      let lid = i32(localId.x);
-      let row = bar * N;
+      ${ROW_PROLOGUE}
       var big = 0.0;
       if (live) {
         for (var j = lid; j < N; j += ${W}) {

@@ -9,7 +9,7 @@
  * host's float64 ones would not.
  */
 import type { WebGpuKernel } from '../../src/ops/types.ts';
-import { reduceTree, ROW_WORKGROUP, runRows } from './program.ts';
+import { reduceTree, ROW_WORKGROUP, ROW_PROLOGUE, runRows } from './program.ts';
 
 const W = ROW_WORKGROUP;
 
@@ -20,12 +20,7 @@ export const zscore: WebGpuKernel = (args) =>
     var<workgroup> af_rc : array<f32, ${W}>;
 
     fn main(index : i32) {
-      let T = uniforms.outShape.x;
-      let N = uniforms.outShape.y;
-      let bar = af_group();
-      let live = bar < T;
-      let lid = i32(localId.x);
-      let row = bar * N;
+      ${ROW_PROLOGUE}
       var cnt = 0.0;
       var lo = 3.0e38;
       var hi = -3.0e38;
