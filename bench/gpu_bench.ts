@@ -129,7 +129,7 @@ async function bench(label: string, panel: Panel): Promise<void> {
 async function profileChunk(run: Runner, trees: readonly Node[]) {
   const some = trees.slice(0, Math.min(16, trees.length));
   let wall = 0;
-  const info = await tf.profile(async () => {
+  const prof = await tf.profile(async () => {
     const t0 = performance.now();
     await run.score(some);
     wall = performance.now() - t0;
@@ -137,7 +137,7 @@ async function profileChunk(run: Runner, trees: readonly Node[]) {
   });
   const byName = new Map<string, { n: number; ms: number }>();
   let timed = 0, untimed = 0;
-  for (const k of info.kernels) {
+  for (const k of prof.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : NaN;
     if (Number.isFinite(ms)) timed += ms;
     else untimed++;
@@ -148,12 +148,12 @@ async function profileChunk(run: Runner, trees: readonly Node[]) {
   }
   const top = [...byName].sort((a, b) => b[1].ms - a[1].ms || b[1].n - a[1].n).slice(0, 10);
   const data = {
-    trees: some.length, wallMs: wall, kernels: info.kernels.length, kernelMs: timed, untimedKernels: untimed,
-    peakMiB: info.peakBytes / 2 ** 20, top: top.map(([name, e]) => ({ name, count: e.n, ms: e.ms })),
+    trees: some.length, wallMs: wall, kernels: prof.kernels.length, kernelMs: timed, untimedKernels: untimed,
+    peakMiB: prof.peakBytes / 2 ** 20, top: top.map(([name, e]) => ({ name, count: e.n, ms: e.ms })),
   };
   const text = [
     `  profile of ${some.length} trees (each kernel timed on its own, so the wall time here is not the rate above):`,
-    `  ${info.kernels.length} kernels (${(info.kernels.length / some.length).toFixed(1)} per tree), summed kernel time ` +
+    `  ${prof.kernels.length} kernels (${(prof.kernels.length / some.length).toFixed(1)} per tree), summed kernel time ` +
       `${timed.toFixed(0)} ms${untimed ? ` (${untimed} kernels without a time)` : ''}, wall ${wall.toFixed(0)} ms, peak ${data.peakMiB.toFixed(0)} MiB`,
     ...top.map(([name, e]) => `    ${name.padEnd(22)} x${String(e.n).padStart(5)}  ${e.ms.toFixed(1).padStart(9)} ms`),
   ].join('\n');

@@ -63,6 +63,14 @@ function barsParquetBytes(market: SyntheticMarket): Uint8Array {
   }));
 }
 
+/** Opens the app with "Bar file" chosen; returns the file input. */
+async function openBarFile(page: Page, url: string) {
+  await page.goto(url);
+  await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
+  await page.getByRole('radio', { name: 'Bar file' }).check();
+  return page.getByLabel('Bar file (CSV, CSV.gz or Parquet)');
+}
+
 describe('web app: data files and run set-up', { skip: SKIP }, () => {
   const site = useWebApp();
 
@@ -71,10 +79,7 @@ describe('web app: data files and run set-up', { skip: SKIP }, () => {
     const page: Page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
     recordProblems(page, problems);
     try {
-      await page.goto(site.url);
-      await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
-      await page.getByRole('radio', { name: 'Bar file' }).check();
-      const fileInput = page.getByLabel('Bar file (CSV, CSV.gz or Parquet)');
+      const fileInput = await openBarFile(page, site.url);
 
       // A non-numeric close on line 3 (header = line 1), column 6.
       const bad = 'code,datetime,open,high,low,close,volume,amount\n'
@@ -189,10 +194,7 @@ describe('web app: data files and run set-up', { skip: SKIP }, () => {
     const page: Page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
     recordProblems(page, problems);
     try {
-      await page.goto(site.url);
-      await page.getByRole('heading', { name: 'alphaflow' }).waitFor();
-      await page.getByRole('radio', { name: 'Bar file' }).check();
-      const fileInput = page.getByLabel('Bar file (CSV, CSV.gz or Parquet)');
+      const fileInput = await openBarFile(page, site.url);
 
       // Truncated: 'PAR1' at the start, no footer. The error names the file, with the loader's reason.
       await fileInput.setInputFiles({ name: 'broken.parquet', mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(truncated) });

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Download, Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
 import { generateMarket } from '../src/data/synth.ts';
 import { barsCsvBytes } from '../src/data/synth_csv.ts';
 import { ARTIFACTS, browserSkip, fillSmallRun, recordProblems, reportFailure, useWebApp } from './support/browser.ts';
@@ -67,16 +67,21 @@ const ENTERED = Object.fromEntries([...MARKET_FIELDS, ...RUN_FIELDS, ...SELECTS,
 const CSV_HEADER = ['expr', 'fitness', ...['train', 'valid', 'test'].flatMap((s) =>
   ['ic', 'rank_ic', 'icir', 'rank_icir', 'long_excess', 'long_short', 'monotonicity', 'turnover'].map((m) => `${s}_${m}`))].join(',');
 
+/** A fresh browser context (downloads on) and page, with its problems recorded, the app and its progress line. */
+async function openSession(browser: Browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  recordProblems(page, problems);
+  const status = async () => (await page.locator('#progress').textContent()) ?? '';
+  return { context, page, problems, app: page.locator('af-app'), status };
+}
+
 describe('web app: pause, resume, saved run, export', { skip: SKIP }, () => {
   const site = useWebApp();
 
   test('pause and resume, downloads, restore after reload, resume an interrupted run, clear', { timeout: 120_000 }, async (t) => {
-    const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    recordProblems(page, problems);
-    const app = page.locator('af-app');
-    const status = async () => (await page.locator('#progress').textContent()) ?? '';
+    const { context, page, problems, app, status } = await openSession(site.browser);
     const poolCount = async () => Number(/\((\d+)\)/.exec((await page.getByRole('heading', { name: /Factor pool/ }).textContent()) ?? '')?.[1] ?? NaN);
     const download = async (click: () => Promise<void>): Promise<{ d: Download; bytes: Buffer }> => {
       const [d] = await Promise.all([page.waitForEvent('download'), click()]);
@@ -206,12 +211,7 @@ describe('web app: pause, resume, saved run, export', { skip: SKIP }, () => {
   });
 
   test('a restored run\'s settings in the panels, its tear sheet on its data, Start reruns it; a file run asks for its file', { timeout: 150_000 }, async (t) => {
-    const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    recordProblems(page, problems);
-    const app = page.locator('af-app');
-    const status = async () => (await page.locator('#progress').textContent()) ?? '';
+    const { context, page, problems, app, status } = await openSession(site.browser);
     const csv = async () => {
       const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the pool as CSV' }).click()]);
       return readFileSync(await d.path()).toString('utf8');

@@ -5,25 +5,13 @@
  */
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { takeRowsArgs } from '../../src/fitness/metric_args.ts';
-import type { WebGlBackendLike } from './program.ts';
+import { runCells, type WebGlBackendLike } from './program.ts';
 
 export const take_rows_webgl: KernelFunc = ({ inputs, backend }) => {
-  const gl = backend as unknown as WebGlBackendLike;
   const { x, rows, T, R, N } = takeRowsArgs(inputs);
-  return gl.runWebGLProgram({
-    variableNames: ['X', 'Rows'],
-    outputShape: [R, N],
-    userCode: `
-// alphaflow: take_rows
-void main() {
-  ivec2 c = getOutputCoords();
-  int t = int(round(getRows(c.x)));
-  if (t < 0 || t >= afT) { setOutput(NAN); return; }
-  setOutput(getX(t, c.y));
-}
-`,
-    customUniforms: [{ name: 'afT', type: 'int' }],
-    packedInputs: false,
-    packedOutput: false,
-  }, [x, rows], 'float32', [[T]]);
+  // Output cell (t, j) is row t of the result; afT is the source panel's bar count.
+  return runCells('take_rows', { backend: backend as unknown as WebGlBackendLike, inputs: [x, rows], T, N, window: 0 }, `
+  int src = int(round(getRows(t)));
+  if (src < 0 || src >= afT) { setOutput(NAN); return; }
+  setOutput(getX(src, j));`, { shape: [R, N], names: ['X', 'Rows'] });
 };
