@@ -27,7 +27,7 @@ import type { Panel } from '../src/data/panel.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels } from '../src/data/labels.ts';
 import { MIN_STOCKS } from '../src/fitness/metrics.ts';
-import { initBackend, isBackendChoice } from '../src/eval/backend.ts';
+import { initBackend, isBackendChoice, releaseBackend } from '../src/eval/backend.ts';
 import { Scorer, type ScoreResult, type ScoreSetup } from '../src/eval/scorer.ts';
 import { availableCores, EvalPool } from '../src/eval/pool.ts';
 import { resolvePrimitives } from '../src/gp/primitives.ts';
@@ -175,4 +175,5 @@ try {
   }
 } finally {
   pool?.close();
+  await releaseBackend();
 }

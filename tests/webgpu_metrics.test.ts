@@ -17,3 +17,36 @@ test('WebGPU metric kernels match the host kernels on hard random populations', 
   assert.ok(report.runs >= 18, `only ${report.runs} runs`);
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
 });
+
+test('WebGPU daily metrics: sorting and counting give the same bits, and the kernel sorts wide cross-sections that fit', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const { dailyMetricsWebGpu } = await import('../kernels/webgpu/daily_metrics.ts');
+  const { dailySortWidth } = await import('../kernels/webgpu/metric_programs.ts');
+  const { population } = await import('./gpu/check_metrics.ts');
+  const { mulberry32 } = await import('../src/util/rng.ts');
+  assert.equal(dailySortWidth(256, 5, 1 << 30), 0); // one tile: counted in a single pass
+  assert.equal(dailySortWidth(1100, 5, 16384), 2048);
+  assert.equal(dailySortWidth(5000, 10, 49152), 8192); // NVIDIA's Vulkan limit holds the 5,000-stock panel
+  assert.equal(dailySortWidth(5000, 10, 32768), 0); // 32 KiB of keys plus the stage's arrays would not fit
+  const backend = tf.backend() as unknown as Parameters<typeof dailyMetricsWebGpu>[0];
+  const rng = mulberry32(31);
+  for (const [F, D, N, q] of [[7, 6, 300, 5], [4, 5, 700, 10], [3, 4, 1100, 3]]) {
+    const p = population(rng, `${F}x${D}x${N}`, F, D, N, [0, 1, 2, 3, 4, 5, 6]);
+    const factors = tf.tensor3d(p.factors, [F, D, N]);
+    const label = tf.tensor2d(p.y, [D, N]);
+    const read = async (S: number): Promise<Float32Array> => {
+      const out = tf.engine().makeTensorFromTensorInfo(dailyMetricsWebGpu(backend, { factors, label }, { groups: q, minStocks: 10 }, S));
+      const data = (await out.data()) as Float32Array;
+      out.dispose();
+      return data;
+    };
+    const counted = await read(0);
+    const sorted = await read(dailySortWidth(N, q, 1 << 30));
+    factors.dispose();
+    label.dispose();
+    let differ = 0;
+    for (let i = 0; i < counted.length; i++) if (!Object.is(counted[i], sorted[i])) differ++;
+    assert.equal(differ, 0, `${p.label}: ${differ} of ${counted.length} cells differ`);
+    assert.ok(counted.some((v) => Number.isNaN(v)) && counted.some((v) => v > 0 && v < 1), `${p.label}: rows with values and gaps`);
+  }
+});

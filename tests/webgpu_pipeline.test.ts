@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/eval/backend.ts';
+import { initBackend, releaseBackend } from '../src/eval/backend.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
 import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
 import { MIN_STOCKS } from '../src/fitness/metrics.ts';
@@ -87,4 +87,17 @@ test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t)
   });
   assert.deepEqual(problems, []);
   await initBackend('cpu');
+});
+
+test('releaseBackend drains the queue, drops the webgpu backend and destroys its device', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const backend = tf.engine().registry.webgpu as unknown as { device: { lost: Promise<{ reason: string }> } };
+  tf.tidy(() => tf.matMul(tf.ones([256, 256]), tf.ones([256, 256]))); // submitted, never read: in flight at the release
+  await releaseBackend();
+  assert.equal((await backend.device.lost).reason, 'destroyed');
+  assert.equal(tf.engine().registry.webgpu, undefined);
+  await releaseBackend(); // nothing left to release
+  const again = await initBackend('webgpu');
+  assert.equal(again.name, 'cpu');
+  assert.match(again.note ?? '', /^backend 'webgpu' failed to initialise/);
 });

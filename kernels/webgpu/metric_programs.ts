@@ -2,12 +2,15 @@
  * WGSL programs behind the WebGPU metric kernels (daily_metrics.ts, factor_corr.ts), and the host-side qcut
  * position table that WebGL shares. The per-day work runs one workgroup per (factor, day) — or per (factor pair,
  * day) for the correlation — so a cross-section's reductions stay in shared memory and only a few numbers per
- * row reach global memory. Ranks are counted, not sorted: every stock compares itself against the whole
- * cross-section, loaded tile by tile into shared memory, which is O(N²) work but branch-free and exact. Values
+ * row reach global memory. Ranks come two ways with the same bits: counted, every stock comparing itself against
+ * the whole cross-section loaded tile by tile into shared memory (O(N²) work, branch-free, exact; the correlation
+ * and narrow cross-sections), or, for the daily metrics of wide cross-sections whose keys fit workgroup memory,
+ * sorted there and binary-searched (bitonic.ts; O(N log² N)). Values
  * are compared as order-preserving u32 keys of their float32 bits (as kernels/cpu/radix_sort.ts does), so ties,
  * -0 and the invalid marker behave the same on every driver, whatever it does with NaN comparisons.
  */
 import type { WebGpuProgram } from './program.ts';
+import { bitonicSortWgsl, keyAt, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 /** Threads per workgroup of the per-row programs; the tile of stocks compared at once has this many. */
 export const WG = 256;
@@ -151,6 +154,27 @@ function tileCountWgsl(fillA: string, fillB: string | null): string {
     }`;
 }
 
+/**
+ * A valid stock's group, its label's share of the group means and its top/bottom membership bit: by value
+ * against the edges, or by the tie block's average 0-based position p = (2·less + eq - 1) / 2 when ties made edges
+ * equal (group = #{g : g(n-1) < p·q}); `p2q` is 2p·q, evaluated only then.
+ */
+function assignGroupWgsl(own: string, y: string, p2q: string, j: string): string {
+  return /* wgsl */ `
+      var grp = 0u;
+      if (distinct) {
+        for (var g = 1u; g < Q; g = g + 1u) { grp = grp + one(${own} > sThr[g]); }
+      } else {
+        let p2q = ${p2q};
+        for (var g = 1u; g < Q; g = g + 1u) { grp = grp + one(2u * g * (nAll - 1u) < p2q); }
+      }
+      gs[grp] = gs[grp] + (${y} - ml);
+      atomicAdd(&gCount[grp], 1u);
+      let j = ${j};
+      if (grp == Q - 1u) { atomicOr(&bitsTop[j / 32u], 1u << (j % 32u)); }
+      if (grp == 0u) { atomicOr(&bitsBottom[j / 32u], 1u << (j % 32u)); }`;
+}
+
 /** Column positions shared with src/fitness/daily_layout.ts (kept literal here: the WGSL is generated from them). */
 export interface DailyLayout {
   used: number;
@@ -164,15 +188,31 @@ export interface DailyLayout {
 }
 
 /**
+ * The sort width for af_daily_metrics' stage on N stocks with q groups, or 0 to count: sorting pays once a
+ * cross-section spans more than one tile, and needs S keys (4 bytes each) beside the stage's other workgroup
+ * arrays within the device's workgroup memory (tfjs asks for the adapter's limit; NVIDIA's Vulkan driver gives
+ * 48 KiB, which holds S = 8192 for 5,000 stocks).
+ */
+export function dailySortWidth(N: number, q: number, storageBytes: number): number {
+  if (N <= WG) return 0;
+  const S = sortWidth(N, WG);
+  const words = Math.ceil(N / 32);
+  // red, sRow, sFlag, counts, extremes, edgeA/B, gCount, bitsTop/Bottom, sLo/sCls/sW/sThr; 256 for alignment.
+  const others = 16 * WG + 8 + 8 + 16 + 8 * (q + 1) + 4 * q + 8 * words + 16 * (q + 1) + 256;
+  return 4 * S + others <= storageBytes ? S : 0;
+}
+
+/**
  * Stage 1 of af_daily_metrics: one workgroup per (factor, day). Writes an int32 row per factor-day: the final
  * columns as float32 bits, except that the turnover columns hold the top and bottom groups' sizes, followed by
  * the top and bottom groups' membership as bit sets (turnover needs the previous used day, which only stage 2 can
- * see). Steps: counts and extremes; two-pass moments for the IC; rank counts for the rank IC and the qcut edges;
- * group assignment (by value when the edges are distinct, by average position otherwise, as the CPU kernel).
+ * see). Steps: counts and extremes; two-pass moments for the IC; ranks (sorted with width S, else counted) for
+ * the rank IC and the qcut edges; group assignment (by value when the edges are distinct, by average position otherwise, as the CPU kernel).
  */
-export function dailyStageProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout): WebGpuProgram {
+export function dailyStageProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout, S = 0): WebGpuProgram {
   const W = L.groups + q;
   const words = Math.max(1, Math.ceil(N / 32));
+  const PER = Math.ceil(N / WG);
   const SW = W + 2 * words;
   const exc = qcutExceptions(q, N);
   // Exceptions as (n, g, lo, bits of w): w is 1 - t when t >= 0.5 (the CPU lerp's b - d(1 - t) form), else t.
@@ -184,14 +224,129 @@ export function dailyStageProgram(F: number, nDays: number, N: number, q: number
     })
     : ['vec4<u32>(0xffffffffu, 0u, 0u, 0u)'];
   const Q = q;
+  // The two ways to rank (module comment): sorting when the caller passes a width S, else counting.
+  const ranks = S
+    ? /* wgsl */ `
+  // Ranks of factor (A) and label (B) among the valid stocks: each series sorted in turn, then every stock's key
+  // searched; thread lid takes stocks lid, lid + ${WG}, ... in the count path's order, so the sums match it bit for bit.
+  var rxy = 0.0; var rxx = 0.0; var ryy = 0.0;
+  let nI = i32(nAll);
+  var aRank : array<f32, ${PER}>;
+  var posA : array<u32, ${PER}>;
+  for (var i = lid; i < uniforms.sortS; i = i + ${WG}u) {
+    var k = INVALID;
+    if (i < N) { k = validKey(factors[fOff + i], label[lOff + i]); }
+    ${keyAt('sKeys', 'i')} = k;
+  }
+  ${bitonicSortWgsl('sKeys', 'uniforms.sortS', 'lid', WG)}
+  // The tie block covering a sorted position supplies the edge's end value there, as the count path finds it.
+  if (lid <= Q) {
+    atomicStore(&edgeA[lid], ${keyAt('sKeys', 'sLo[lid]')});
+    atomicStore(&edgeB[lid], ${keyAt('sKeys', 'min(sLo[lid] + 1u, nAll - 1u)')});
+  }
+  for (var p = 0u; p < ${PER}u; p = p + 1u) {
+    let j = lid + p * ${WG}u;
+    aRank[p] = 0.0; posA[p] = 0u;
+    if (j < N) {
+      let k = validKey(factors[fOff + j], label[lOff + j]);
+      if (k != INVALID) {
+        let lt = sortedBound(k, false);
+        let eq = sortedBound(k, true) - lt;
+        aRank[p] = f32(i32(2u * lt + eq) - nI);
+        posA[p] = 2u * lt + eq - 1u;
+      }
+    }
+  }
+  workgroupBarrier();
+  for (var i = lid; i < uniforms.sortS; i = i + ${WG}u) {
+    var k = INVALID;
+    if (i < N) { k = validKey(label[lOff + i], factors[fOff + i]); }
+    ${keyAt('sKeys', 'i')} = k;
+  }
+  ${bitonicSortWgsl('sKeys', 'uniforms.sortS', 'lid', WG)}
+  for (var p = 0u; p < ${PER}u; p = p + 1u) {
+    let j = lid + p * ${WG}u;
+    if (j < N) {
+      let k = validKey(label[lOff + j], factors[fOff + j]);
+      if (k != INVALID) {
+        let lt = sortedBound(k, false);
+        let a = aRank[p];
+        let b = f32(i32(2u * lt + sortedBound(k, true) - lt) - nI);
+        rxy = rxy + a * b; rxx = rxx + a * a; ryy = ryy + b * b;
+      }
+    }
+  }
+`
+    : /* wgsl */ `
+  // Rank counts of factor (A) and label (B) among the valid stocks, R own stocks per thread per chunk.
+  var rxy = 0.0; var rxx = 0.0; var ryy = 0.0;
+  let nI = i32(nAll);
+  for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
+    ${ownKeysWgsl('factors[fOff + j]', 'label[lOff + j]')}
+    ${tileCountWgsl('validKey(factors[fOff + j], label[lOff + j])', 'validKey(label[lOff + j], factors[fOff + j])')}
+    for (var r = 0u; r < ${R}u; r = r + 1u) {
+      if (ownA[r] == INVALID) { continue; }
+      // Twice the centred average rank: 2·less + eq - n, an exact integer.
+      let a = f32(i32(2u * lessA[r] + eqA[r]) - nI);
+      let b = f32(i32(2u * lessB[r] + eqB[r]) - nI);
+      rxy = rxy + a * b; rxx = rxx + a * a; ryy = ryy + b * b;
+      // This stock's tie block fills sorted positions [less, less + eq): it supplies the edges' end values there.
+      for (var g = 0u; g <= Q; g = g + 1u) {
+        let lo = sLo[g];
+        let hi = min(lo + 1u, nAll - 1u);
+        if (lo >= lessA[r] && lo < lessA[r] + eqA[r]) { atomicStore(&edgeA[g], ownA[r]); }
+        if (hi >= lessA[r] && hi < lessA[r] + eqA[r]) { atomicStore(&edgeB[g], ownA[r]); }
+      }
+    }
+  }
+`;
+  const groupsWgsl = S
+    ? /* wgsl */ `
+  // Groups, with the factor's sorted positions kept from the rank pass.
+  var gs : array<f32, ${Q}>;
+  for (var g = 0u; g < Q; g = g + 1u) { gs[g] = 0.0; }
+  for (var p = 0u; p < ${PER}u; p = p + 1u) {
+    let jj = lid + p * ${WG}u;
+    if (jj >= N) { continue; }
+    let x = factors[fOff + jj]; let y = label[lOff + jj];
+    if (isFiniteBits(x) && isFiniteBits(y)) {
+      ${assignGroupWgsl('keyOf(x)', 'y', 'posA[p] * Q', 'jj')}
+    }
+  }
+`
+    : /* wgsl */ `
+  // Groups (the factor's rank counts are needed again when ties made edges equal; recounting is cheaper than
+  // keeping them for every stock).
+  var gs : array<f32, ${Q}>;
+  for (var g = 0u; g < Q; g = g + 1u) { gs[g] = 0.0; }
+  for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
+    var ownA : array<u32, ${R}>; var ownY : array<f32, ${R}>;
+    var lessA : array<u32, ${R}>; var eqA : array<u32, ${R}>;
+    for (var r = 0u; r < ${R}u; r = r + 1u) {
+      let j = c0 + r * ${WG}u + lid;
+      ownA[r] = INVALID; lessA[r] = 0u; eqA[r] = 0u; ownY[r] = 0.0;
+      if (j < N) {
+        let x = factors[fOff + j]; let y = label[lOff + j];
+        if (isFiniteBits(x) && isFiniteBits(y)) { ownA[r] = keyOf(x); ownY[r] = y; }
+      }
+    }
+    if (!distinct) {
+      ${tileCountWgsl('validKey(factors[fOff + j], label[lOff + j])', null)}
+    }
+    for (var r = 0u; r < ${R}u; r = r + 1u) {
+      if (ownA[r] == INVALID) { continue; }
+      ${assignGroupWgsl('ownA[r]', 'ownY[r]', '(2u * lessA[r] + eqA[r] - 1u) * Q', `c0 + r * ${WG}u + lid`)}
+    }
+  }
+`;
   return {
     outputShape: [F, nDays, SW],
-    shaderKey: `af_daily_stage_${q}_${N}`,
+    shaderKey: `af_daily_stage_${q}_${N}_${S}`,
     dispatchLayout: { x: [0, 1, 2] },
     dispatch: [F * nDays, 1, 1],
     variableNames: ['factors', 'label'],
     workgroupSize: [WG, 1, 1],
-    uniforms: 'minStocks : i32, first : i32, nDays : i32,',
+    uniforms: 'minStocks : i32, first : i32, nDays : i32, sortS : u32,',
     getUserCode: () => /* wgsl */ `
 ${KEY_WGSL}
 ${WORKGROUP_WGSL}
@@ -199,8 +354,9 @@ const Q : u32 = ${Q}u;
 const WORDS : u32 = ${words}u;
 const SW : u32 = ${SW}u;
 const NEXC : u32 = ${entries.length}u;
-var<workgroup> tileA : array<u32, ${WG}>;
-var<workgroup> tileB : array<u32, ${WG}>;
+${S ? `${sortKeysWgsl('sKeys', S)}
+${sortedBoundWgsl('sortedBound', 'sKeys', 'uniforms.sortS')}` : `var<workgroup> tileA : array<u32, ${WG}>;
+var<workgroup> tileB : array<u32, ${WG}>;`}
 var<workgroup> counts : array<atomic<u32>, 2>;
 var<workgroup> extremes : array<atomic<u32>, 4>;
 var<workgroup> edgeA : array<atomic<u32>, ${Q + 1}>;
@@ -331,28 +487,7 @@ fn main(index : i32) {
   }
   workgroupBarrier();
 
-  // Rank counts of factor (A) and label (B) among the valid stocks, R own stocks per thread per chunk.
-  var rxy = 0.0; var rxx = 0.0; var ryy = 0.0;
-  let nI = i32(nAll);
-  for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
-    ${ownKeysWgsl('factors[fOff + j]', 'label[lOff + j]')}
-    ${tileCountWgsl('validKey(factors[fOff + j], label[lOff + j])', 'validKey(label[lOff + j], factors[fOff + j])')}
-    for (var r = 0u; r < ${R}u; r = r + 1u) {
-      if (ownA[r] == INVALID) { continue; }
-      // Twice the centred average rank: 2·less + eq - n, an exact integer.
-      let a = f32(i32(2u * lessA[r] + eqA[r]) - nI);
-      let b = f32(i32(2u * lessB[r] + eqB[r]) - nI);
-      rxy = rxy + a * b; rxx = rxx + a * a; ryy = ryy + b * b;
-      // This stock's tie block fills sorted positions [less, less + eq): it supplies the edges' end values there.
-      for (var g = 0u; g <= Q; g = g + 1u) {
-        let lo = sLo[g];
-        let hi = min(lo + 1u, nAll - 1u);
-        if (lo >= lessA[r] && lo < lessA[r] + eqA[r]) { atomicStore(&edgeA[g], ownA[r]); }
-        if (hi >= lessA[r] && hi < lessA[r] + eqA[r]) { atomicStore(&edgeB[g], ownA[r]); }
-      }
-    }
-  }
-  let rs = sum4(vec4<f32>(rxy, rxx, ryy, 0.0));
+${ranks}  let rs = sum4(vec4<f32>(rxy, rxx, ryy, 0.0));
   workgroupBarrier();
 
   // Edges as the CPU's float64 lerp sees them: a sample value ("point") or strictly between two neighbouring
@@ -382,42 +517,7 @@ fn main(index : i32) {
   }
   let distinct = workgroupUniformLoad(&sFlag) == 1u;
 
-  // Groups: by value against the edges, or by average sorted position when ties made edges equal (then the
-  // factor's rank counts are needed again; recounting is cheaper than keeping them for every stock).
-  var gs : array<f32, ${Q}>;
-  for (var g = 0u; g < Q; g = g + 1u) { gs[g] = 0.0; }
-  for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
-    var ownA : array<u32, ${R}>; var ownY : array<f32, ${R}>;
-    var lessA : array<u32, ${R}>; var eqA : array<u32, ${R}>;
-    for (var r = 0u; r < ${R}u; r = r + 1u) {
-      let j = c0 + r * ${WG}u + lid;
-      ownA[r] = INVALID; lessA[r] = 0u; eqA[r] = 0u; ownY[r] = 0.0;
-      if (j < N) {
-        let x = factors[fOff + j]; let y = label[lOff + j];
-        if (isFiniteBits(x) && isFiniteBits(y)) { ownA[r] = keyOf(x); ownY[r] = y; }
-      }
-    }
-    if (!distinct) {
-      ${tileCountWgsl('validKey(factors[fOff + j], label[lOff + j])', null)}
-    }
-    for (var r = 0u; r < ${R}u; r = r + 1u) {
-      if (ownA[r] == INVALID) { continue; }
-      var grp = 0u;
-      if (distinct) {
-        for (var g = 1u; g < Q; g = g + 1u) { grp = grp + one(ownA[r] > sThr[g]); }
-      } else {
-        // Tie block's average 0-based position p = (2·less + eq - 1) / 2: group = #{g : g(n-1) < p·q}.
-        let p2q = (2u * lessA[r] + eqA[r] - 1u) * Q;
-        for (var g = 1u; g < Q; g = g + 1u) { grp = grp + one(2u * g * (nAll - 1u) < p2q); }
-      }
-      gs[grp] = gs[grp] + (ownY[r] - ml);
-      atomicAdd(&gCount[grp], 1u);
-      let j = c0 + r * ${WG}u + lid;
-      if (grp == Q - 1u) { atomicOr(&bitsTop[j / 32u], 1u << (j % 32u)); }
-      if (grp == 0u) { atomicOr(&bitsBottom[j / 32u], 1u << (j % 32u)); }
-    }
-  }
-  for (var g0 = 0u; g0 < Q; g0 = g0 + 4u) {
+${groupsWgsl}  for (var g0 = 0u; g0 < Q; g0 = g0 + 4u) {
     var v = vec4<f32>(0.0);
     for (var i = 0u; i < 4u; i = i + 1u) { if (g0 + i < Q) { v[i] = gs[g0 + i]; } }
     let s = sum4(v);

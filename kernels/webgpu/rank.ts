@@ -6,10 +6,8 @@
  *
  * - Sort, for bars wider than one workgroup whose keys, padded to a power of two S, fit the device's workgroup
  *   memory (tfjs asks for the adapter's limit; 32 KiB holds S = 8192, enough for 5,000 stocks). One workgroup
- *   per bar stages the keys in shared memory, bitonic-sorts them (log2(S)(log2(S)+1)/2 stages of S/2
- *   compare-exchanges), and each stock finds its key's first and last position by binary search: about
- *   0.4 million operations per 5,000-stock bar instead of 25 million. (Mesa's llvmpipe compiles this shader
- *   slowly for large S, apparently the zero initialisation of the workgroup array: minutes at S = 8192.)
+ *   per bar stages the keys in shared memory, sorts them and binary-searches each stock's key (bitonic.ts).
+ *   (Mesa's llvmpipe still compiles it slowly for large S: about half a minute at S = 8192.)
  * - Count, for narrow bars and bars too wide to sort: each workgroup takes one tile of ROW_WORKGROUP stocks of
  *   one bar and walks the whole bar in chunks staged in workgroup memory, every thread counting the values
  *   below and equal to its own: O(N^2) integer compare-and-adds per bar, on data in shared memory.
@@ -22,6 +20,7 @@
  */
 import type { WebGpuKernel } from '../../src/ops/types.ts';
 import { ROW_WORKGROUP, ROW_PROLOGUE, runRows, workgroupStorageBytes } from './program.ts';
+import { bitonicSortWgsl, keyAt, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 const W = ROW_WORKGROUP;
 
@@ -34,8 +33,7 @@ const KEY = `
 
 /** The sort path's padded width for N stocks, or 0 when the keys would not fit the device's workgroup memory. */
 export function rankSortWidth(N: number, storageBytes: number): number {
-  let S = W;
-  while (S < N) S *= 2;
+  const S = sortWidth(N, W);
   return 4 * S <= storageBytes ? S : 0;
 }
 
@@ -46,24 +44,10 @@ export const rank: WebGpuKernel = (args) => {
 };
 
 export function rankBySort(args: Parameters<WebGpuKernel>[0], S: number) {
-  // The loop bounds come from the uniform S (equal to the array's size), so every thread reaches every barrier;
-  // as a uniform rather than a constant it also keeps shader compilers from unrolling the sorting network
-  // (Mesa's llvmpipe took minutes to compile the unrolled 8192-key sort).
   return runRows(args, `rank_sort_${S}`, args.T, `
-    var<workgroup> af_keys : array<u32, ${S}>;
+    ${sortKeysWgsl('af_keys', S)}
     ${KEY}
-
-    // First position in the sorted keys holding a key >= k (strict: > k).
-    fn af_bound(k : u32, strict : bool) -> u32 {
-      var lo = 0u;
-      var hi = uniforms.S;
-      while (lo < hi) {
-        let mid = (lo + hi) / 2u;
-        let o = af_keys[mid];
-        if (o < k || (strict && o == k)) { lo = mid + 1u; } else { hi = mid; }
-      }
-      return lo;
-    }
+    ${sortedBoundWgsl('af_bound', 'af_keys', 'uniforms.S')}
 
     fn main(index : i32) {
       ${ROW_PROLOGUE}
@@ -71,26 +55,9 @@ export function rankBySort(args: Parameters<WebGpuKernel>[0], S: number) {
       for (var i = u32(lid); i < S; i += ${W}u) {
         var key = 0xffffffffu;
         if (live && i < u32(N)) { key = af_key(X[row + i32(i)]); }
-        af_keys[i] = key;
+        ${keyAt('af_keys', 'i')} = key;
       }
-      workgroupBarrier();
-      for (var k = 2u; k <= S; k *= 2u) {
-        for (var j = k / 2u; j > 0u; j /= 2u) {
-          for (var i = u32(lid); i < S; i += ${W}u) {
-            let l = i ^ j;
-            if (l > i) {
-              let a = af_keys[i];
-              let b = af_keys[l];
-              // Ascending where bit k of i is clear, descending where set: bitonic merging.
-              if ((a > b) == ((i & k) == 0u)) {
-                af_keys[i] = b;
-                af_keys[l] = a;
-              }
-            }
-          }
-          workgroupBarrier();
-        }
-      }
+      ${bitonicSortWgsl('af_keys', 'S', 'u32(lid)', W)}
       // Missing values and the padding sort last, so the present ones are the keys before the first of them.
       let m = af_bound(0xffffffffu, false);
       if (!live) { return; }

@@ -11,6 +11,7 @@ import { synthCommand } from './synth_cmd.ts';
 import { ParseError } from '../expr/errors.ts';
 import { MineConfigError } from '../mine/config.ts';
 import { GpConfigError } from '../gp/primitives.ts';
+import { releaseBackend } from '../eval/backend.ts';
 
 const COMMANDS: CommandSpec[] = [evalCommand, labelsCommand, mineCommand, synthCommand];
 
@@ -79,7 +80,10 @@ const isMain = (() => {
 })();
 
 if (isMain || (import.meta as { main?: boolean }).main) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  // The device goes before the process does (see releaseBackend), whether the command succeeded or threw.
+  main(process.argv.slice(2))
+    .then((code) => {
+      process.exitCode = code;
+    })
+    .finally(releaseBackend);
 }

@@ -318,6 +318,27 @@ async function start(choice: BackendChoice): Promise<BackendInfo> {
   }
 }
 
+interface WebGpuBackendLike {
+  device?: { queue: { onSubmittedWorkDone(): Promise<unknown> }; destroy(): void };
+}
+
+/**
+ * Waits for the WebGPU queue to drain, drops tfjs's webgpu backend and destroys its device; a no-op when
+ * WebGPU never started. Commands and test files call it when they are done: a device left alive with work
+ * in flight is torn down by the process's exit handlers instead, and Vulkan drivers that run in-process
+ * (Mesa's lavapipe in CI) have aborted there. Afterwards `webgpu` cannot be started again in this process.
+ */
+export async function releaseBackend(): Promise<void> {
+  // engine.registry, not tf.findBackend: findBackend would start a backend that was never used.
+  const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  const device = (registry.webgpu as WebGpuBackendLike | undefined)?.device;
+  if (!device) return;
+  await device.queue.onSubmittedWorkDone();
+  if (active?.name === 'webgpu') active = undefined;
+  tf.removeBackend('webgpu');
+  device.destroy();
+}
+
 /** Whether `choice` names a backend (or auto); for validating user input before any work. */
 export function isBackendChoice(choice: string): choice is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(choice);

@@ -24,7 +24,7 @@ import { DAILY_METRICS_KERNEL, FACTOR_CORR_KERNEL, registerMetricKernels, TAKE_R
 import { mulberry32, type Rng } from '../../src/util/rng.ts';
 import type { CheckReport } from './check_kernels.ts';
 
-interface Population {
+export interface Population {
   readonly label: string;
   readonly F: number;
   readonly D: number;
@@ -65,7 +65,7 @@ function factorPanel(rng: Rng, kind: number, D: number, N: number, y: Float32Arr
 }
 
 /** `holes`: NaN and infinite cells and the thin label day; without, every day of a dense factor has all N stocks. */
-function population(rng: Rng, label: string, F: number, D: number, N: number, kinds: number[], holes = true): Population {
+export function population(rng: Rng, label: string, F: number, D: number, N: number, kinds: number[], holes = true): Population {
   const y = new Float32Array(D * N);
   for (let k = 0; k < D; k++) {
     for (let j = 0; j < N; j++) {

@@ -1,10 +1,14 @@
 /**
  * The WebGPU tests' gate: Deno (and browsers) have `navigator.gpu`, Node does not. Skips the calling test with
  * the reason where there is no adapter, otherwise starts the webgpu backend and insists it did start (a
- * fallback to cpu would make the comparison vacuous).
+ * fallback to cpu would make the comparison vacuous). Importing it also releases the device after the file's tests.
  */
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../src/eval/backend.ts';
+import { initBackend, releaseBackend } from '../../src/eval/backend.ts';
+
+// Each test file runs in its own isolate (Deno) or process (Node): its device goes when its tests are done.
+after(releaseBackend);
 
 export const NO_WEBGPU = 'no WebGPU in this runtime (Node has none; run under Deno, or see tests/browser_kernels.test.ts)';
 

@@ -1,0 +1,44 @@
+/**
+ * `npm run test:deno`: runs `deno test -A --quiet` (on tests/, or the paths given) and exits with its status,
+ * with one narrow exception. CI once saw Deno abort in its exit handlers ("corrupted size vs. prev_size",
+ * SIGABRT) after every test had passed and the summary was printed: a teardown crash inside the in-process
+ * software Vulkan driver (Mesa's lavapipe) that runs the WebGPU tests. The WebGPU test files now release their
+ * device before they end (releaseBackend), which should prevent it; should it still happen, this script
+ * accepts the run only when Deno died of a signal *and* its JUnit report, written after the last test, says
+ * every test ran with no failure or error, and it says so loudly. Any failing test, or a crash before the
+ * report, still fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { junitTotals } from './junit_totals.ts';
+
+// ALPHAFLOW_DENO: another deno binary (the tests of this script put a stand-in there).
+const deno = process.env.ALPHAFLOW_DENO ?? join(import.meta.dirname, '..', 'node_modules', '.bin', 'deno');
+const dir = mkdtempSync(join(tmpdir(), 'alphaflow-deno-test-'));
+const junit = join(dir, 'report.xml');
+const paths = process.argv.slice(2);
+// Mesa's shader cache writes compiled shaders from a background thread; both aborts seen here came after runs
+// that compiled many shaders into a cold cache, so the suite compiles without it (unless the caller says otherwise).
+const env = { MESA_SHADER_CACHE_DISABLE: 'true', ...process.env };
+const run = spawnSync(deno, ['test', '-A', '--quiet', `--junit-path=${junit}`, ...(paths.length ? paths : ['tests/'])], { stdio: 'inherit', env });
+
+let code = run.status ?? 1;
+if (run.error) {
+  process.stderr.write(`deno_test: could not run ${deno}: ${run.error.message}\n`);
+} else if (run.signal) {
+  const totals = existsSync(junit) ? junitTotals(readFileSync(junit, 'utf8')) : undefined;
+  if (totals && totals.tests > 0 && totals.failures === 0 && totals.errors === 0) {
+    process.stderr.write(
+      `\ndeno_test: WARNING: deno was killed by ${run.signal} while exiting, after all ${totals.tests} tests had run with no ` +
+        'failure (its JUnit report is complete). Counted as a pass: see scripts/deno_test.ts for why.\n',
+    );
+    code = 0;
+  } else {
+    process.stderr.write(`\ndeno_test: deno was killed by ${run.signal} before its report said every test passed\n`);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+process.exitCode = code;
