@@ -1,12 +1,12 @@
 /**
  * `npm run test:deno`: runs `deno test -A --quiet` (on tests/, or the paths given) and exits with its status,
- * with one narrow exception. CI once saw Deno abort in its exit handlers ("corrupted size vs. prev_size",
- * SIGABRT) after every test had passed and the summary was printed: a teardown crash inside the in-process
- * software Vulkan driver (Mesa's lavapipe) that runs the WebGPU tests. The WebGPU test files now release their
- * device before they end (releaseBackend), which should prevent it; should it still happen, this script
- * accepts the run only when Deno died of a signal *and* its JUnit report, written after the last test, says
- * every test ran with no failure or error, and it says so loudly. Any failing test, or a crash before the
- * report, still fails.
+ * with one narrow exception. Deno has aborted in its exit handlers ("corrupted size vs. prev_size", "double free
+ * or corruption", SIGABRT) after every test had passed and the summary was printed: once in CI, and here in 3 of
+ * 7 runs of the WebGPU test files that compiled their shaders into an empty Mesa shader cache, none of 3 with
+ * the cache off. So the suite runs with Mesa's cache off (MESA_SHADER_CACHE_DISABLE, unless the caller sets it),
+ * each WebGPU test file destroys its device when done (releaseBackend), and should Deno still die of a signal,
+ * the run counts only when its JUnit report, written after the last test, is complete and has no failure or
+ * error, and the script says so loudly. A failing test, or a crash before the report, still fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,8 +20,7 @@ const deno = process.env.ALPHAFLOW_DENO ?? join(import.meta.dirname, '..', 'node
 const dir = mkdtempSync(join(tmpdir(), 'alphaflow-deno-test-'));
 const junit = join(dir, 'report.xml');
 const paths = process.argv.slice(2);
-// Mesa's shader cache writes compiled shaders from a background thread; both aborts seen here came after runs
-// that compiled many shaders into a cold cache, so the suite compiles without it (unless the caller says otherwise).
+// Mesa writes its shader cache from a background thread, still at work when a run that compiled much exits.
 const env = { MESA_SHADER_CACHE_DISABLE: 'true', ...process.env };
 const run = spawnSync(deno, ['test', '-A', '--quiet', `--junit-path=${junit}`, ...(paths.length ? paths : ['tests/'])], { stdio: 'inherit', env });
 
