@@ -164,7 +164,8 @@ async function loadBackend(name: BackendName): Promise<void> {
       await import('@tensorflow/tfjs-backend-wasm');
       return;
     case 'webgpu':
-      if (!(await (await ensureWebGpu()).requestAdapter())) throw new Error('WebGPU found no adapter');
+      // auto has just seen one; otherwise ask, so that "no adapter" is said plainly instead of by tfjs.
+      if (!adapterSeen && !(await (await ensureWebGpu()).requestAdapter())) throw new Error('WebGPU found no adapter');
       await import('@tensorflow/tfjs-backend-webgpu');
       return;
     case 'webgl':
@@ -204,6 +205,9 @@ async function activate(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
+/** Set once an adapter was found, so that starting the backend does not ask for one a second time. */
+let adapterSeen = false;
+
 /** Software renderers and adapters (CPU emulations of a GPU): slower than the host kernels. */
 const SOFTWARE = /llvmpipe|swiftshader|lavapipe|software|basic render/i;
 
@@ -220,6 +224,7 @@ async function hardwareWebGpu(): Promise<{ gpu: string } | { why: string }> {
       | { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string; architecture?: string } }
       | null;
     if (!adapter) return { why: 'webgpu: no adapter' };
+    adapterSeen = true;
     const d = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'unnamed adapter';
     if (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter || SOFTWARE.test(d)) return { why: `webgpu: software adapter only (${d}), slower than the CPU kernels` };
     return { gpu: d };
