@@ -163,3 +163,29 @@ test('the Scorer matches whole-panel evaluation and array metrics; worker pools 
     }
   }
 });
+
+test('a Scorer over several chunks gives, in order, what scoring each chunk alone gives, and reports each chunk', async () => {
+  await initBackend('cpu');
+  const m = generateMarket({ seed: 6, stocks: 30, days: 60, barsPerDay: 4 });
+  const cal = tradingDays(m.panel);
+  const setup: ScoreSetup = {
+    labels: computeLabels(m.panel, { horizon: 1 }).values, dayStart: cal.start, dayEnd: cal.end, first: 20, last: 55, margin: 64,
+    groups: 5, minStocks: MIN_STOCKS, refDays: Int32Array.of(0, 9, 30),
+  };
+  // 150 different windows: chunks of 64, 64 and 22, each queued before the one before it is read back.
+  const exprs = Array.from({ length: 150 }, (_, i) => parse(`ts_Mean(${2 + (i % 50)},${['close', 'volume', 'high'][Math.floor(i / 50)]})`));
+  const scorer = new Scorer(m.panel, setup);
+  try {
+    const progress: number[] = [];
+    const all = await scorer.score(exprs, (done, total) => progress.push(done / total));
+    assert.deepEqual(progress, [64 / 150, 128 / 150, 1]);
+    const alone = [...(await scorer.score(exprs.slice(0, 64))), ...(await scorer.score(exprs.slice(64, 128))), ...(await scorer.score(exprs.slice(128)))];
+    all.forEach((r, i) => {
+      for (const [k, v] of Object.entries(r.summary)) assert.ok(Object.is(v, (alone[i]!.summary as unknown as Record<string, number>)[k]), `${i} ${k}`);
+      assert.ok(r.fingerprint.every((x, j) => Object.is(x, alone[i]!.fingerprint[j])), `${i} fingerprint`);
+    });
+    assert.notEqual(all[0]!.summary.rank_ic, all[1]!.summary.rank_ic, 'different windows score differently');
+  } finally {
+    scorer.dispose();
+  }
+});

@@ -62,28 +62,33 @@ test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t)
     labels, dayStart: cal.start, dayEnd: cal.end, first: 40, last: 79, margin: 3 * 16, groups: 5, minStocks: MIN_STOCKS,
     refDays: Int32Array.of(0, 7, 13, 20, 39),
   };
+  // 70 expressions: two chunks of the Scorer (64 + 6), the second queued before the first is read back.
+  const texts = ['close', 'open', 'high', 'low', 'vwap', 'amount', 'volume'].flatMap((f) => TEXTS.map((s) => s.replaceAll('close', f)));
+  const many = texts.map((s) => parse(s));
   await initBackend('cpu');
   const host = new Scorer(panel, setup);
-  const want = await host.score(exprs);
+  const want = await host.score(many);
   host.dispose();
   assert.equal((await initBackend('webgpu')).name, 'webgpu');
   const before = tf.memory().numTensors;
   const device = new Scorer(panel, setup);
-  const got = await device.score(exprs);
+  const progress: number[] = [];
+  const got = await device.score(many, (done) => progress.push(done));
   device.dispose();
+  assert.deepEqual(progress, [64, 70]);
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   const problems: string[] = [];
   got.forEach((g, k) => {
     for (const key of ['ic', 'rank_ic', 'icir', 'long_excess', 'monotonicity', 'coverage'] as const) {
       const a = g.summary[key as keyof typeof g.summary] as number, b = want[k]!.summary[key as keyof typeof g.summary] as number;
-      if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > 2e-3 * Math.max(1, Math.abs(b))) problems.push(`${TEXTS[k]} ${key}: host ${b}, webgpu ${a}`);
+      if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > 2e-3 * Math.max(1, Math.abs(b))) problems.push(`${texts[k]} ${key}: host ${b}, webgpu ${a}`);
     }
     let diff = 0;
     g.fingerprint.forEach((v, i) => {
       const w = want[k]!.fingerprint[i]!;
       if (Number.isNaN(v) !== Number.isNaN(w) || Math.abs(v - w) > 1e-3) diff++;
     });
-    if (diff > g.fingerprint.length * 0.002) problems.push(`${TEXTS[k]}: ${diff} fingerprint cells differ`);
+    if (diff > g.fingerprint.length * 0.002) problems.push(`${texts[k]}: ${diff} fingerprint cells differ`);
   });
   assert.deepEqual(problems, []);
   await initBackend('cpu');

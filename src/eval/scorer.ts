@@ -75,33 +75,54 @@ export class Scorer {
     this.label = tf.tensor2d(labels.slice(first * N, (last + 1) * N), [last - first + 1, N]);
   }
 
-  /** Summaries and fingerprints of each expression, in order. */
+  /**
+   * Summaries and fingerprints of each expression, in order. Chunks overlap by one: chunk k+1's kernels are
+   * queued before chunk k's numbers are awaited and its fingerprints computed on the host, so a GPU backend
+   * has work while the host does its part (on the host backends kernels run when queued, so nothing changes).
+   */
   async score(exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<ScoreResult[]> {
     const out: ScoreResult[] = [];
+    let inFlight: Promise<ScoreResult[]> | undefined;
+    const collect = async (): Promise<void> => {
+      if (!inFlight) return;
+      const done = await inFlight;
+      inFlight = undefined;
+      out.push(...done);
+      onProgress?.(out.length, exprs.length);
+    };
     for (let s = 0; s < exprs.length; s += this.chunk) {
       // Between chunks the event loop runs, so a caller on this thread sees progress and signals (Ctrl-C).
       if (s > 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      const roots = this.evaluator.evaluate(exprs.slice(s, s + this.chunk));
-      const daily = roots.map((t) => {
-        const d = takeRowsTensor(t, this.rows);
-        t.dispose();
-        return d;
-      });
-      const stacked = tf.stack(daily);
-      tf.dispose(daily);
-      try {
-        // Both reads are queued before either is awaited, so a GPU backend runs them back to back.
-        const [summaries, prints] = await Promise.all([
-          populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks }),
-          this.fingerprints(stacked),
-        ]);
-        summaries.forEach((summary, i) => out.push({ summary, fingerprint: prints[i]! }));
-      } finally {
-        stacked.dispose();
-      }
-      onProgress?.(out.length, exprs.length);
+      const next = this.scoreChunk(exprs.slice(s, s + this.chunk));
+      // Should the chunk before fail, this one still settles (and frees its tensors) unobserved.
+      next.catch(() => undefined);
+      await collect();
+      inFlight = next;
     }
+    await collect();
     return out;
+  }
+
+  /** Queues one chunk's evaluation and metric kernels; the promise gives its results once they are read back. */
+  private async scoreChunk(exprs: readonly Node[]): Promise<ScoreResult[]> {
+    const roots = this.evaluator.evaluate(exprs);
+    const daily = roots.map((t) => {
+      const d = takeRowsTensor(t, this.rows);
+      t.dispose();
+      return d;
+    });
+    const stacked = tf.stack(daily);
+    tf.dispose(daily);
+    try {
+      // Both reads are queued before either is awaited, so a GPU backend runs them back to back.
+      const [summaries, prints] = await Promise.all([
+        populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks }),
+        this.fingerprints(stacked),
+      ]);
+      return summaries.map((summary, i) => ({ summary, fingerprint: prints[i]! }));
+    } finally {
+      stacked.dispose();
+    }
   }
 
   /** Fingerprints of the stacked `[F, days, N]` factors, from their values on the sample days. */
