@@ -24,10 +24,14 @@ test('WebGPU daily metrics: sorting and counting give the same bits, and the ker
   const { dailySortWidth } = await import('../kernels/webgpu/metric_programs.ts');
   const { population } = await import('./gpu/check_metrics.ts');
   const { mulberry32 } = await import('../src/util/rng.ts');
-  assert.equal(dailySortWidth(256, 5, 1 << 30), 0); // one tile: counted in a single pass
-  assert.equal(dailySortWidth(1100, 5, 16384), 2048);
-  assert.equal(dailySortWidth(5000, 10, 49152), 8192); // NVIDIA's Vulkan limit holds the 5,000-stock panel
-  assert.equal(dailySortWidth(5000, 10, 32768), 0); // 32 KiB of keys plus the stage's arrays would not fit
+  const { COL } = await import('../src/fitness/daily_layout.ts');
+  const { workgroupBytesOf } = await import('../kernels/webgpu/program.ts');
+  // Each workgroup variable rounded up to 16 bytes, as WebGPU counts them.
+  assert.equal(workgroupBytesOf('var<workgroup> k : array<vec4<u32>, 512>; var<workgroup> f : u32;\nvar<workgroup> c : array<atomic<u32>, 5>;'), 8192 + 16 + 32);
+  assert.equal(dailySortWidth(256, 5, COL, 1 << 30), 0); // one tile: counted in a single pass
+  assert.equal(dailySortWidth(1100, 5, COL, 16384), 2048);
+  assert.equal(dailySortWidth(5000, 10, COL, 49152), 8192); // NVIDIA's Vulkan limit holds the 5,000-stock panel
+  assert.equal(dailySortWidth(5000, 10, COL, 32768), 0); // 32 KiB of keys plus the stage's arrays would not fit
   const backend = tf.backend() as unknown as Parameters<typeof dailyMetricsWebGpu>[0];
   const rng = mulberry32(31);
   for (const [F, D, N, q] of [[7, 6, 300, 5], [4, 5, 700, 10], [3, 4, 1100, 3]]) {
@@ -41,7 +45,7 @@ test('WebGPU daily metrics: sorting and counting give the same bits, and the ker
       return data;
     };
     const counted = await read(0);
-    const sorted = await read(dailySortWidth(N, q, 1 << 30));
+    const sorted = await read(dailySortWidth(N, q, COL, 1 << 30));
     factors.dispose();
     label.dispose();
     let differ = 0;

@@ -15,7 +15,7 @@ import { dailyFinishProgram, dailySortWidth, dailyStageProgram } from './metric_
 export const daily_metrics_webgpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const gpu = backend as unknown as WebGpuBackendLike;
   const { N, q } = dailyMetricArgs(inputs, attrs);
-  return dailyMetricsWebGpu(gpu, inputs, attrs, dailySortWidth(N, q, workgroupStorageBytes(gpu)));
+  return dailyMetricsWebGpu(gpu, inputs, attrs, dailySortWidth(N, q, COL, workgroupStorageBytes(gpu)));
 };
 
 /** The kernel with the stage's way to rank fixed: sort width S, or 0 to count (the tests compare the two). */

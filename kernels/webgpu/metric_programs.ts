@@ -9,7 +9,7 @@
  * are compared as order-preserving u32 keys of their float32 bits (as kernels/cpu/radix_sort.ts does), so ties,
  * -0 and the invalid marker behave the same on every driver, whatever it does with NaN comparisons.
  */
-import type { WebGpuProgram } from './program.ts';
+import { type WebGpuProgram, workgroupBytesOf } from './program.ts';
 import { bitonicSortWgsl, keyAt, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 /** Threads per workgroup of the per-row programs; the tile of stocks compared at once has this many. */
@@ -189,17 +189,14 @@ export interface DailyLayout {
 
 /**
  * The sort width for af_daily_metrics' stage on N stocks with q groups, or 0 to count: sorting pays once a
- * cross-section spans more than one tile, and needs S keys (4 bytes each) beside the stage's other workgroup
- * arrays within the device's workgroup memory (tfjs asks for the adapter's limit; NVIDIA's Vulkan driver gives
- * 48 KiB, which holds S = 8192 for 5,000 stocks).
+ * cross-section spans more than one tile, and the sorting shader's workgroup arrays (S keys, 4 bytes each, beside
+ * the stage's others) must fit the device's workgroup memory (tfjs asks for the adapter's limit; NVIDIA's Vulkan
+ * driver gives 48 KiB, which holds S = 8192 for 5,000 stocks).
  */
-export function dailySortWidth(N: number, q: number, storageBytes: number): number {
+export function dailySortWidth(N: number, q: number, L: DailyLayout, storageBytes: number): number {
   if (N <= WG) return 0;
   const S = sortWidth(N, WG);
-  const words = Math.ceil(N / 32);
-  // red, sRow, sFlag, counts, extremes, edgeA/B, gCount, bitsTop/Bottom, sLo/sCls/sW/sThr; 256 for alignment.
-  const others = 16 * WG + 8 + 8 + 16 + 8 * (q + 1) + 4 * q + 8 * words + 16 * (q + 1) + 256;
-  return 4 * S + others <= storageBytes ? S : 0;
+  return workgroupBytesOf(dailyStageProgram(1, 1, N, q, L, S).getUserCode()) <= storageBytes ? S : 0;
 }
 
 /**

@@ -31,13 +31,42 @@ export interface ProgramUniform {
 export interface WebGpuBackendLike {
   runWebGPUProgram(program: WebGpuProgram, inputs: TensorInfo[], outputDtype: DataType, uniforms?: ProgramUniform[]): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
-  /** The GPUDevice tfjs opened (it asks for the adapter's workgroup-memory limit, not the 16 KiB default). */
-  readonly device?: { readonly limits?: { readonly maxComputeWorkgroupStorageSize?: number } };
+  /**
+   * The GPUDevice tfjs opened (it asks for the adapter's workgroup-memory limit, not the 16 KiB default); its
+   * queue and destroy serve releaseBackend (src/eval/backend.ts).
+   */
+  readonly device?: {
+    readonly limits?: { readonly maxComputeWorkgroupStorageSize?: number };
+    readonly queue: { onSubmittedWorkDone(): Promise<unknown> };
+    destroy(): void;
+  };
 }
 
 /** Bytes of workgroup memory a program may declare on this backend's device (WebGPU's guaranteed 16 KiB if unknown). */
 export function workgroupStorageBytes(backend: WebGpuBackendLike): number {
   return backend.device?.limits?.maxComputeWorkgroupStorageSize ?? 16384;
+}
+
+/** Bytes of one WGSL value of `type` (scalars, atomics, vectors and fixed-size arrays of them). */
+function wgslTypeBytes(type: string): number {
+  const t = type.replace(/\s+/g, '');
+  const arr = /^array<(.+),(\d+)u?>$/.exec(t);
+  if (arr) return wgslTypeBytes(arr[1]!) * Number(arr[2]);
+  const vec = /^vec([234])<\w+>$/.exec(t);
+  if (vec) return vec[1] === '3' ? 16 : 4 * Number(vec[1]);
+  if (/^(atomic<)?(u32|i32|f32)>?$/.test(t)) return 4;
+  throw new RangeError(`workgroup variable of unsupported type ${type}`);
+}
+
+/**
+ * Workgroup memory that a shader's `var<workgroup>` declarations take as WebGPU counts it against
+ * maxComputeWorkgroupStorageSize: each variable's size rounded up to 16 bytes. Lets a kernel size its arrays
+ * from the code it will compile rather than from a hand-kept sum.
+ */
+export function workgroupBytesOf(wgsl: string): number {
+  let bytes = 0;
+  for (const m of wgsl.matchAll(/var<workgroup>\s*\w+\s*:\s*([^;]+);/g)) bytes += Math.ceil(wgslTypeBytes(m[1]!) / 16) * 16;
+  return bytes;
 }
 
 /** Placeholder for a kernel that is not written yet: fails loudly when called. */

@@ -11,6 +11,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { OPS } from '../ops/table.ts';
 import { registerMetricKernels } from '../fitness/metric_kernels.ts';
 import type { DeviceKernel, HostKernel, OpSpec } from '../ops/types.ts';
+import type { WebGpuBackendLike } from '../../kernels/webgpu/program.ts';
 
 /** Backends a command can ask for; `auto` picks among them (see `initBackend`). */
 export const BACKENDS = ['cpu', 'wasm', 'webgpu', 'webgl', 'tensorflow'] as const;
@@ -321,10 +322,6 @@ async function start(choice: BackendChoice): Promise<BackendInfo> {
     await activate('cpu');
     return { name: 'cpu', note: `backend '${choice}' failed to initialise (${firstLine(e)}); falling back to cpu` };
   }
-}
-
-interface WebGpuBackendLike {
-  device?: { queue: { onSubmittedWorkDone(): Promise<unknown> }; destroy(): void };
 }
 
 /**
