@@ -82,24 +82,21 @@ export class Scorer {
    */
   async score(exprs: readonly Node[], onProgress?: (done: number, total: number) => void): Promise<ScoreResult[]> {
     const out: ScoreResult[] = [];
-    let inFlight: Promise<ScoreResult[]> | undefined;
-    const collect = async (): Promise<void> => {
-      if (!inFlight) return;
-      const done = await inFlight;
-      inFlight = undefined;
+    const report = (done: ScoreResult[]): void => {
       out.push(...done);
       onProgress?.(out.length, exprs.length);
     };
+    let previous: Promise<ScoreResult[]> | undefined;
     for (let s = 0; s < exprs.length; s += this.chunk) {
       // Between chunks the event loop runs, so a caller on this thread sees progress and signals (Ctrl-C).
       if (s > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       const next = this.scoreChunk(exprs.slice(s, s + this.chunk));
       // Should the chunk before fail, this one still settles (and frees its tensors) unobserved.
       next.catch(() => undefined);
-      await collect();
-      inFlight = next;
+      if (previous) report(await previous);
+      previous = next;
     }
-    await collect();
+    if (previous) report(await previous);
     return out;
   }
 
