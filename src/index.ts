@@ -34,6 +34,7 @@ export {
   type MetricOptions, type DailySeries, type FactorSummary,
 } from './fitness/metrics.ts';
 export { registerFitness, getFitness, passes } from './fitness/registry.ts';
+export { runMetricKernel, METRIC_KERNELS, type MetricPath } from './fitness/metric_kernels.ts';
 export { Scorer, type ScoreSetup, type ScoreResult } from './eval/scorer.ts';
 export { resolvePrimitives, GpConfigError, type GpPrimitives, type PrimitiveOptions } from './gp/primitives.ts';
 export { randomTree, rampedHalfAndHalf, isValidTree } from './gp/generate.ts';

@@ -44,5 +44,6 @@ test('every table row names a distinct kernel and has each backend\'s implementa
   for (const k of METRIC_KERNELS) {
     assert.ok(!names.has(k.kernelName), `${k.kernelName} clashes with an operator kernel`);
     for (const b of CUSTOM_KERNEL_BACKENDS) assert.equal(typeof k.kernels[b], 'function', `${k.kernelName}: no ${b} kernel`);
+    assert.equal(typeof k.composite, 'function', `${k.kernelName}: no composite`);
   }
 });

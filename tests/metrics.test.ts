@@ -403,24 +403,25 @@ test('factorCorrelation on nested and overlapping masks with ties (shifted and r
   for (let i = 0; i < ref.length; i++) close(c[i], ref[i], `cell ${Math.floor(i / fs.length)},${i % fs.length}`);
 });
 
-test('af_take_rows copies day-end rows on cpu (NaN rows outside the panel); takeRowsTensor falls back to gather elsewhere', async () => {
+test('af_take_rows copies day-end rows on cpu and on wasm (NaN rows outside the panel), and takeRowsTensor uses it', async () => {
   const tf = await import('@tensorflow/tfjs-core');
   const { initBackend } = await import('../src/eval/backend.ts');
   const { checkTakeRows } = await import('./gpu/check_metrics.ts');
   const { takeRowsTensor } = await import('../src/fitness/metric_kernels.ts');
   await initBackend('cpu');
   const before = tf.memory().numTensors;
-  const report = await checkTakeRows(5);
-  assert.deepEqual(report.failures, []);
-  assert.equal(report.runs, 9);
-  // wasm has no custom kernels: the same rows through tf.gather.
-  await initBackend('wasm');
-  assert.equal(tf.getBackend(), 'wasm');
-  const x = tf.tensor2d([1, 2, 3, 4, NaN, 6], [3, 2]);
-  const rows = tf.tensor1d([2, 0], 'int32');
-  const got = takeRowsTensor(x, rows);
-  assert.deepEqual(Array.from(await got.data()), [NaN, 6, 1, 2]);
-  tf.dispose([x, rows, got]);
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initBackend(backend);
+    assert.equal(tf.getBackend(), backend);
+    const report = await checkTakeRows(5);
+    assert.deepEqual(report.failures, [], backend);
+    assert.equal(report.runs, 9);
+    const x = tf.tensor2d([1, 2, 3, 4, NaN, 6], [3, 2]);
+    const rows = tf.tensor1d([2, 0, 3], 'int32');
+    const got = takeRowsTensor(x, rows);
+    assert.deepEqual(Array.from(await got.data()), [NaN, 6, 1, 2, NaN, NaN], backend);
+    tf.dispose([x, rows, got]);
+  }
   await initBackend('cpu');
   assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
 });

@@ -38,7 +38,7 @@ import { dailyMetrics, assignGroups, GroupScratch } from '../../kernels/cpu/dail
 import { factorCorrelationKernel } from '../../kernels/cpu/factor_corr.ts';
 import { bitsOf, FloatSorter } from '../../kernels/cpu/radix_sort.ts';
 import { COL, dailyWidth } from './daily_layout.ts';
-import { DAILY_METRICS_KERNEL, registerMetricKernels } from './metric_kernels.ts';
+import { DAILY_METRICS_KERNEL, runMetricKernel, type MetricPath } from './metric_kernels.ts';
 
 export interface MetricOptions {
   /** Number of groups q (default 5). */
@@ -282,27 +282,24 @@ export function populationMetrics(factors: readonly Float32Array[], label: Float
 }
 
 /**
- * populationMetrics on tensors through the registered `af_daily_metrics` kernel of the active backend: factors
+ * populationMetrics on tensors through `af_daily_metrics` on the active backend (its kernel, else the composite; `path`
+ * forces the composite): factors
  * `[F, D, N]` and label `[D, N]` stay where they are (on a GPU, on the GPU) and only the per-day rows
  * `[F, days, dailyWidth(q)]` are read back. The inputs are not disposed.
  */
-export async function populationMetricsTensor(factors: tf.Tensor, label: tf.Tensor, opts?: MetricOptions): Promise<FactorSummary[]> {
+export async function populationMetricsTensor(factors: tf.Tensor, label: tf.Tensor, opts?: MetricOptions & { path?: MetricPath }): Promise<FactorSummary[]> {
   if (factors.rank !== 3 || label.rank !== 2 || factors.shape[1] !== label.shape[0] || factors.shape[2] !== label.shape[1]) {
     throw new RangeError(`populationMetricsTensor: factors [F, D, N] and label [D, N] expected, got [${factors.shape}] and [${label.shape}]`);
   }
   const [F, D, N] = factors.shape as [number, number, number];
   const r = resolve(D, opts);
-  registerMetricKernels();
+  const attrs = { groups: r.q, minStocks: r.minStocks, first: r.first, last: r.last };
+  const rowsT = runMetricKernel(DAILY_METRICS_KERNEL, { factors, label }, attrs, opts?.path);
   let rows: ArrayLike<number>;
-  if (tf.getKernel(DAILY_METRICS_KERNEL, tf.getBackend())) {
-    const rowsT = tf.engine().runKernel(DAILY_METRICS_KERNEL, { factors, label }, { groups: r.q, minStocks: r.minStocks, first: r.first, last: r.last }) as tf.Tensor;
+  try {
     rows = await rowsT.data();
+  } finally {
     rowsT.dispose();
-  } else {
-    // Backends without metric kernels (wasm, tfjs-node's tensorflow) score on the host from the panels.
-    const all = (await factors.data()) as Float32Array;
-    const views = Array.from({ length: F }, (_, f) => all.subarray(f * D * N, (f + 1) * D * N));
-    rows = hostRows(views, (await label.data()) as Float32Array, N, r);
   }
   return Array.from({ length: F }, (_, i) => summarize(rawRun(rows, i, r, N), r.q).summary);
 }

@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { dailyMetrics } from '../../kernels/cpu/daily_metrics.ts';
 import { factorCorrelationKernel } from '../../kernels/cpu/factor_corr.ts';
 import { COL, dailyWidth } from '../../src/fitness/daily_layout.ts';
-import { DAILY_METRICS_KERNEL, FACTOR_CORR_KERNEL, registerMetricKernels, TAKE_ROWS_KERNEL } from '../../src/fitness/metric_kernels.ts';
+import { DAILY_METRICS_KERNEL, FACTOR_CORR_KERNEL, type MetricPath, registerMetricKernels, runMetricKernel, TAKE_ROWS_KERNEL } from '../../src/fitness/metric_kernels.ts';
 import { mulberry32, type Rng } from '../../src/util/rng.ts';
 import type { CheckReport } from './check_kernels.ts';
 
@@ -122,6 +122,25 @@ function compareRows(p: Population, got: Float32Array, want: Float64Array, q: nu
   return count ? `${count} cells differ: ${bad.join('; ')}` : undefined;
 }
 
+/**
+ * `af_daily_metrics` on one population through the active backend (`path` as in runMetricKernel) against the
+ * host kernel: a description of the first mismatches, or undefined when every cell agrees.
+ */
+export async function compareDailyMetrics(p: Population, q: number, minStocks: number, path: MetricPath = 'auto'): Promise<string | undefined> {
+  const want = new Float64Array(p.F * p.D * dailyWidth(q));
+  dailyMetrics({ factors: views(p), label: p.y, N: p.N, q, minStocks, first: 0, last: p.D - 1, out: want });
+  const factors = tf.tensor3d(p.factors, [p.F, p.D, p.N], 'float32');
+  const label = tf.tensor2d(p.y, [p.D, p.N], 'float32');
+  try {
+    const out = runMetricKernel(DAILY_METRICS_KERNEL, { factors, label }, { groups: q, minStocks }, path);
+    const got = (await out.data()) as Float32Array;
+    out.dispose();
+    return compareRows(p, got, want, q, 0, p.D);
+  } finally {
+    tf.dispose([factors, label]);
+  }
+}
+
 interface DailyCase {
   readonly q: number;
   readonly minStocks: number;
@@ -131,10 +150,10 @@ interface DailyCase {
 }
 
 /**
- * Runs both metric kernels through the active backend on seeded random populations and compares every cell
- * with the host kernels. Reads back with `await data()`, so it also works where sync reads are banned.
+ * Runs the metric kernels through the active backend (its registered kernels, or with `path` = `composite` the
+ * composites of standard ops) on seeded random populations and compares every cell with the host kernels. Reads back with `await data()`, so it also works where sync reads are banned.
  */
-export async function checkMetricKernels(seed: number): Promise<CheckReport> {
+export async function checkMetricKernels(seed: number, path: MetricPath = 'auto'): Promise<CheckReport> {
   registerMetricKernels();
   const rng = mulberry32(seed);
   const failures: string[] = [];
@@ -162,7 +181,7 @@ export async function checkMetricKernels(seed: number): Promise<CheckReport> {
         if (c.last !== undefined) attrs.last = c.last;
         const what = `${DAILY_METRICS_KERNEL}(q=${c.q}, minStocks=${c.minStocks}, days ${c.first ?? 'default'}..${c.last ?? 'default'}) on ${p.label}`;
         try {
-          const out = tf.engine().runKernel(DAILY_METRICS_KERNEL, { factors, label }, attrs) as tf.Tensor;
+          const out = runMetricKernel(DAILY_METRICS_KERNEL, { factors, label }, attrs, path);
           const shape = out.shape.join(',');
           const got = (await out.data()) as Float32Array;
           out.dispose();
@@ -183,7 +202,7 @@ export async function checkMetricKernels(seed: number): Promise<CheckReport> {
         factorCorrelationKernel({ factors: views(p), N: p.N, minStocks, first, last, out: want });
         const what = `${FACTOR_CORR_KERNEL}(minStocks=${minStocks}, days ${first}..${last}, ${nDays} days) on ${p.label}`;
         try {
-          const out = tf.engine().runKernel(FACTOR_CORR_KERNEL, { factors }, { minStocks, first, last }) as tf.Tensor;
+          const out = runMetricKernel(FACTOR_CORR_KERNEL, { factors }, { minStocks, first, last }, path);
           const got = (await out.data()) as Float32Array;
           out.dispose();
           runs++;
@@ -204,14 +223,14 @@ export async function checkMetricKernels(seed: number): Promise<CheckReport> {
       label.dispose();
     }
   }
-  const take = await checkTakeRows(seed);
+  const take = await checkTakeRows(seed, path);
   runs += take.runs;
   cells += take.cells;
   failures.push(...take.failures);
   // A single factor: the correlation matrix is [[1]] and needs no pair program.
   const one = tf.tensor3d(new Float32Array(2 * 12).map((_, i) => i % 5), [1, 2, 12]);
   try {
-    const out = tf.engine().runKernel(FACTOR_CORR_KERNEL, { factors: one }, { minStocks: 2 }) as tf.Tensor;
+    const out = runMetricKernel(FACTOR_CORR_KERNEL, { factors: one }, { minStocks: 2 }, path);
     const got = await out.data();
     out.dispose();
     runs++;
@@ -229,7 +248,7 @@ export async function checkMetricKernels(seed: number): Promise<CheckReport> {
  * `af_take_rows` on the active backend against a naive copy: panels with NaN cells, -0 and huge values, row
  * lists in and out of order, repeated, empty, and with indices before and past the panel (NaN rows).
  */
-export async function checkTakeRows(seed: number): Promise<CheckReport> {
+export async function checkTakeRows(seed: number, path: MetricPath = 'auto'): Promise<CheckReport> {
   registerMetricKernels();
   const rng = mulberry32(seed);
   const failures: string[] = [];
@@ -249,7 +268,7 @@ export async function checkTakeRows(seed: number): Promise<CheckReport> {
       const what = `${TAKE_ROWS_KERNEL}(${rows.length} rows) on ${T}x${N}`;
       const rt = tf.tensor1d(rows, 'int32');
       try {
-        const out = tf.engine().runKernel(TAKE_ROWS_KERNEL, { x: xt, rows: rt }, {}) as tf.Tensor;
+        const out = runMetricKernel(TAKE_ROWS_KERNEL, { x: xt, rows: rt }, {}, path);
         const shape = out.shape.join(',');
         const got = (await out.data()) as Float32Array;
         out.dispose();

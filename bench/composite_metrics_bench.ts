@@ -1,0 +1,65 @@
+/**
+ * The metric kernels of one backend against their composites of standard tfjs ops (kernels/composite/): time of
+ * `af_daily_metrics` for one population, through the backend's registered kernel and through the composite,
+ * from tensors already on the backend to the rows read back. The composite is what tfjs-node's `tensorflow`
+ * backend (the CUDA path) runs; on `wasm` the registered kernel is the host one on wasm's memory, which is why
+ * wasm does not run the composite. Populations are check_metrics.ts's random ones (ties, NaNs, large offsets).
+ *
+ *   npx tsx bench/composite_metrics_bench.ts --backend wasm --factors 8 --days 100 --stocks 1000
+ *
+ * Prints the median of `--runs` runs (default 3) after a warm-up run of each.
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, isBackendChoice, releaseBackend } from '../src/eval/backend.ts';
+import { DAILY_METRICS_KERNEL, runMetricKernel, type MetricPath } from '../src/fitness/metric_kernels.ts';
+import { population } from '../tests/gpu/check_metrics.ts';
+import { mulberry32 } from '../src/util/rng.ts';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    factors: { type: 'string', default: '8' },
+    days: { type: 'string', default: '100' },
+    stocks: { type: 'string', default: '1000' },
+    groups: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const int = (name: keyof typeof values): number => {
+  const v = Number(values[name]);
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be a positive integer, got ${values[name]}`);
+  return v;
+};
+const [F, D, N, q, runs] = [int('factors'), int('days'), int('stocks'), int('groups'), int('runs')];
+if (!isBackendChoice(values.backend!)) throw new RangeError(`--backend: unknown backend '${values.backend}'`);
+const info = await initBackend(values.backend);
+console.log(`${info.note ?? `backend: ${info.name}`}; ${F} factors x ${D} days x ${N} stocks, ${q} groups`);
+
+const p = population(mulberry32(3), 'bench', F, D, N, [0, 1, 0, 5, 2], false);
+const factors = tf.tensor3d(p.factors, [F, D, N]);
+const label = tf.tensor2d(p.y, [D, N]);
+const attrs = { groups: q, minStocks: 10, first: 0, last: D - 1 };
+
+async function once(path: MetricPath): Promise<number> {
+  const t0 = performance.now();
+  const out = runMetricKernel(DAILY_METRICS_KERNEL, { factors, label }, attrs, path);
+  await out.data();
+  out.dispose();
+  return performance.now() - t0;
+}
+
+try {
+  for (const path of ['auto', 'composite'] as const) {
+    await once(path);
+    const ts: number[] = [];
+    for (let r = 0; r < runs; r++) ts.push(await once(path));
+    ts.sort((a, b) => a - b);
+    const what = path === 'auto' ? (tf.getKernel(DAILY_METRICS_KERNEL, tf.getBackend()) ? 'registered kernel' : 'composite (no kernel)') : 'composite';
+    console.log(`${DAILY_METRICS_KERNEL}, ${what}: median ${ts[Math.floor(runs / 2)]!.toFixed(0)} ms over ${runs} runs (min ${ts[0]!.toFixed(0)} ms)`);
+  }
+} finally {
+  tf.dispose([factors, label]);
+  await releaseBackend();
+}
