@@ -16,7 +16,8 @@ import { generateMarket } from '../src/data/synth.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels } from '../src/data/labels.ts';
 import { parse } from '../src/expr/parse.ts';
-import { registerStandardBackend, resetReadLog, STANDARD_BACKEND } from './support/standard_backend.ts';
+import { registerStandardBackend, STANDARD_BACKEND } from './support/standard_backend.ts';
+import { watchReads } from './support/read_log.ts';
 
 test('on a backend with only standard kernels the Scorer runs composites, matches cpu, and reads back rows only', async () => {
   const m = generateMarket({ seed: 8, stocks: 60, days: 70, barsPerDay: 4 });
@@ -49,7 +50,7 @@ test('on a backend with only standard kernels the Scorer runs composites, matche
   assert.ok(await tf.setBackend(STANDARD_BACKEND));
   for (const k of ['af_rank', 'af_daily_metrics', 'af_take_rows']) assert.equal(tf.getKernel(k, STANDARD_BACKEND), undefined, `${k} must not be registered`);
   const before = tf.memory().numTensors;
-  const log = resetReadLog();
+  const log = watchReads(STANDARD_BACKEND);
   let got: ScoreResult[];
   try {
     got = await run();

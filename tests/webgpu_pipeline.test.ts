@@ -1,7 +1,7 @@
 /**
  * The whole evaluation path on WebGPU against the host path: composed expressions with shared subtrees through
  * the evaluator, and the miner's Scorer (day-end gather, stacking, the metrics kernel, fingerprints) on a small
- * synthetic market. Deno only (its software adapter is enough); Node has no WebGPU and skips, saying so.
+ * synthetic market, reading back only rows (never synchronously). Deno only (its software adapter is enough); Node has no WebGPU and skips, saying so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,8 @@ import { computeLabels } from '../src/data/labels.ts';
 import { parse } from '../src/expr/parse.ts';
 import { compareCells } from './gpu/check_kernels.ts';
 import { webgpuOrSkip } from './gpu/webgpu_only.ts';
+import { watchReads } from './support/read_log.ts';
+import { dailyWidth } from '../src/fitness/daily_layout.ts';
 
 
 const TEXTS = [
@@ -73,9 +75,15 @@ test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t)
   const before = tf.memory().numTensors;
   const device = new Scorer(panel, setup);
   const progress: number[] = [];
+  const log = watchReads('webgpu');
   const got = await device.score(many, (done) => progress.push(done));
   device.dispose();
   assert.deepEqual(progress, [64, 70]);
+  // Nothing read synchronously; per chunk only the metric rows and the fingerprint sample come back.
+  assert.deepEqual(log.syncReads, []);
+  const days = setup.last - setup.first + 1;
+  const rowsOf = (F: number) => [F * setup.refDays.length * panel.N, F * days * dailyWidth(setup.groups)];
+  assert.deepEqual([...log.reads].sort((a, b) => a - b), [...rowsOf(64), ...rowsOf(6)].sort((a, b) => a - b));
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   const problems: string[] = [];
   got.forEach((g, k) => {
