@@ -27,12 +27,14 @@ import type { Node } from '../expr/ast.ts';
 import { parse } from '../expr/parse.ts';
 import { print } from '../expr/print.ts';
 import { size as treeSize } from '../expr/analyze.ts';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Panel } from '../data/panel.ts';
 import { tradingDays } from '../data/calendar.ts';
-import { computeLabels, dailyFactor } from '../data/labels.ts';
+import { computeLabels } from '../data/labels.ts';
 import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
 import { initBackend } from '../eval/backend.ts';
-import { evaluateToArrays } from '../eval/evaluate.ts';
+import { Evaluator } from '../eval/evaluate.ts';
+import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { factorCorrelation, MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
@@ -248,11 +250,30 @@ function breed(rng: Rng, p: Prepared, parents: readonly Node[], fit: Float64Arra
   return next;
 }
 
-/** Whole-panel daily values of expressions (pool candidates and members), a few panels at a time. */
+/**
+ * Whole-panel daily values of expressions (pool candidates and members), a few at a time: each is cut to its
+ * day-end bars on the backend (`af_take_rows`), so a GPU hands back those rows, not the whole panel.
+ */
 async function dailyValues(panel: Panel, exprs: readonly Node[]): Promise<Float32Array[]> {
+  const rows = tf.tensor1d(Int32Array.from(tradingDays(panel).end, (e) => e - 1), 'int32');
+  const evaluator = new Evaluator(panel);
   const out: Float32Array[] = [];
-  for (let s = 0; s < exprs.length; s += 16) {
-    for (const v of await evaluateToArrays(panel, exprs.slice(s, s + 16))) out.push(dailyFactor(panel, v));
+  try {
+    for (let s = 0; s < exprs.length; s += 16) {
+      const daily = evaluator.evaluate(exprs.slice(s, s + 16)).map((t) => {
+        const d = takeRowsTensor(t, rows);
+        t.dispose();
+        return d;
+      });
+      try {
+        for (const d of daily) out.push((await d.data()) as Float32Array);
+      } finally {
+        tf.dispose(daily);
+      }
+    }
+  } finally {
+    rows.dispose();
+    evaluator.dispose();
   }
   return out;
 }
