@@ -11,11 +11,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { checkMetricKernels, compareDailyMetrics, population, type Population } from './gpu/check_metrics.ts';
+import { checkMetricKernels, population, populationFromBars } from './gpu/check_metrics.ts';
 import { populationMetrics, populationMetricsTensor, type FactorSummary } from '../src/fitness/metrics.ts';
 import { mulberry32 } from '../src/util/rng.ts';
-import { REAL_BARS } from './gpu/real_slice.ts';
-import { existsSync } from 'node:fs';
+import { REAL_BARS, realSlice } from './gpu/real_slice.ts';
 
 async function use(backend: string): Promise<void> {
   if (tf.getBackend() !== backend) assert.ok(await tf.setBackend(backend), `could not start ${backend}`);
@@ -85,34 +84,14 @@ test('populationMetricsTensor gives the same summaries through the composite', a
   assert.ok(compared > 30, `only ${compared} finite summary values compared`);
 });
 
-/** Real bars as a population: each bar a "day", factors from its fields, the next bar's return as the label. */
-async function realPopulation(T: number, N: number, firstBar: number): Promise<Population> {
-  const { loadData } = await import('../src/data/load.ts');
-  const d = await loadData(REAL_BARS);
-  const field = (name: string, t: number, j: number) => d.fields.get(name)![(firstBar + t) * d.N + j]!;
-  const y = new Float32Array(T * N);
-  const makers: Array<(t: number, j: number) => number> = [
-    (t, j) => field('close', t, j),
-    (t, j) => field('volume', t, j),
-    (t, j) => field('close', t, j) / field('open', t, j) - 1,
-    (t, j) => (field('high', t, j) - field('low', t, j)) / field('close', t, j),
-  ];
-  const factors = new Float32Array(makers.length * T * N);
-  for (let t = 0; t < T; t++) {
-    for (let j = 0; j < N; j++) {
-      y[t * N + j] = field('close', t + 1, j) / field('close', t, j) - 1;
-      makers.forEach((m, f) => (factors[(f * T + t) * N + j] = m(t, j)));
-    }
-  }
-  return { label: `real 30-min bars ${T}x${N}`, F: makers.length, D: T, N, factors, y };
-}
-
-test('composite daily metrics match the host kernel on real 30-minute bars', async (t) => {
-  if (!existsSync(REAL_BARS)) {
+test('composite metric kernels match the host kernels on real 30-minute bars', async (t) => {
+  const bars = await realSlice(120, 400);
+  if (!bars) {
     t.skip(`real data absent (${REAL_BARS}); see ../shared/data/README`);
     return;
   }
   await use('cpu');
-  const p = await realPopulation(48, 400, 800);
-  for (const q of [5, 10]) assert.equal(await compareDailyMetrics(p, q, 20, 'composite'), undefined, `q=${q}`);
+  const report = await checkMetricKernels(4, 'composite', [populationFromBars(bars)]);
+  assert.deepEqual(report.failures, []);
+  assert.equal(report.runs, 32);
 });

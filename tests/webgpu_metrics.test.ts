@@ -7,14 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { webgpuOrSkip } from './gpu/webgpu_only.ts';
-import { checkMetricKernels } from './gpu/check_metrics.ts';
+import { checkMetricKernels, populationFromBars } from './gpu/check_metrics.ts';
+import { REAL_BARS, realSlice } from './gpu/real_slice.ts';
 
-test('WebGPU metric kernels match the host kernels on hard random populations', async (t) => {
+test('WebGPU metric kernels match the host kernels on hard random populations and real bars', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
+  const bars = await realSlice();
+  if (!bars) t.diagnostic(`real-data part skipped: no data at ${REAL_BARS}`);
   const before = tf.memory().numTensors;
-  const report = await checkMetricKernels(7);
+  const report = await checkMetricKernels(7, 'auto', bars ? [populationFromBars(bars)] : []);
   assert.deepEqual(report.failures, []);
-  assert.ok(report.runs >= 18, `only ${report.runs} runs`);
+  assert.equal(report.runs, bars ? 32 : 27);
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
 });
 

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/eval/backend.ts';
 import { checkOpKernels, hardPanels, type CheckReport, type PanelData } from '../gpu/check_kernels.ts';
-import { checkMetricKernels } from '../gpu/check_metrics.ts';
+import { checkMetricKernels, populationFromBars } from '../gpu/check_metrics.ts';
 
 /** A real-data slice as it crosses from Node: plain arrays (Playwright serialises NaN faithfully). */
 export interface WirePanel {
@@ -81,12 +81,12 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
   try {
     hard = await checkOpKernels(hardPanels(seed));
     show(summary('hard panels', hard));
-    if (real) {
-      const panel: PanelData = { label: real.label, T: real.T, N: real.N, xs: real.xs.map((x) => Float32Array.from(x)) };
+    const panel: PanelData | undefined = real ? { label: real.label, T: real.T, N: real.N, xs: real.xs.map((x) => Float32Array.from(x)) } : undefined;
+    if (panel) {
       realReport = await checkOpKernels([panel]);
       show(summary('real data', realReport));
     }
-    metrics = await checkMetricKernels(seed);
+    metrics = await checkMetricKernels(seed, 'auto', panel ? [populationFromBars(panel)] : []);
     show(summary('metrics', metrics));
   } catch (e) {
     const error = (e as Error)?.stack ?? String(e);

@@ -22,7 +22,7 @@ import { factorCorrelationKernel } from '../../kernels/cpu/factor_corr.ts';
 import { COL, dailyWidth } from '../../src/fitness/daily_layout.ts';
 import { DAILY_METRICS_KERNEL, FACTOR_CORR_KERNEL, type MetricPath, registerMetricKernels, runMetricKernel, TAKE_ROWS_KERNEL } from '../../src/fitness/metric_kernels.ts';
 import { mulberry32, type Rng } from '../../src/util/rng.ts';
-import type { CheckReport } from './check_kernels.ts';
+import type { CheckReport, PanelData } from './check_kernels.ts';
 
 export interface Population {
   readonly label: string;
@@ -81,6 +81,35 @@ export function population(rng: Rng, label: string, F: number, D: number, N: num
   for (let f = 0; f < F; f++) factors.set(factorPanel(rng, kinds[f % kinds.length], D, N, y, holes), f * D * N);
   if (F > 2) factors.fill(NaN, 2 * D * N, 3 * D * N); // a factor with no data
   return { label, F, D, N, factors, y };
+}
+
+/**
+ * A population from real bars (a check_kernels.ts panel whose operands are close and volume): each bar a "day",
+ * the factors close, volume, the bar's return and close x volume, the label the next bar's return. Real data
+ * brings what random data does not: suspended stocks, limit-locked ties, flat stretches, prices and volumes six
+ * orders of magnitude apart.
+ */
+export function populationFromBars(bars: PanelData): Population {
+  const { T, N } = bars;
+  const [close, volume] = bars.xs as [Float32Array, Float32Array];
+  const D = T - 2;
+  const y = new Float32Array(D * N);
+  const makers: Array<(t: number, j: number) => number> = [
+    (t, j) => close[t * N + j]!,
+    (t, j) => volume[t * N + j]!,
+    (t, j) => close[t * N + j]! / close[(t - 1) * N + j]! - 1,
+    (t, j) => close[t * N + j]! * volume[t * N + j]!,
+  ];
+  const F = makers.length;
+  const factors = new Float32Array(F * D * N);
+  for (let d = 0; d < D; d++) {
+    const t = d + 1;
+    for (let j = 0; j < N; j++) {
+      y[d * N + j] = close[(t + 1) * N + j]! / close[t * N + j]! - 1;
+      makers.forEach((m, f) => (factors[(f * D + d) * N + j] = m(t, j)));
+    }
+  }
+  return { label: `${bars.label} as a population`, F, D, N, factors, y };
 }
 
 function views(p: Population): Float32Array[] {
@@ -151,9 +180,10 @@ interface DailyCase {
 
 /**
  * Runs the metric kernels through the active backend (its registered kernels, or with `path` = `composite` the
- * composites of standard ops) on seeded random populations and compares every cell with the host kernels. Reads back with `await data()`, so it also works where sync reads are banned.
+ * composites of standard ops) on seeded random populations, and `extra` ones (real bars), and compares every
+ * cell with the host kernels. Reads back with `await data()`, so it also works where sync reads are banned.
  */
-export async function checkMetricKernels(seed: number, path: MetricPath = 'auto'): Promise<CheckReport> {
+export async function checkMetricKernels(seed: number, path: MetricPath = 'auto', extra: readonly Population[] = []): Promise<CheckReport> {
   registerMetricKernels();
   const rng = mulberry32(seed);
   const failures: string[] = [];
@@ -165,6 +195,7 @@ export async function checkMetricKernels(seed: number, path: MetricPath = 'auto'
     ]],
     [population(rng, 'dense 3x6x91', 3, 6, 91, [5, 1, 0], false), [{ q: 10, minStocks: 10 }, { q: 4, minStocks: 3, first: 5, last: 5 }]],
     [population(rng, 'wide 4x3x1100', 4, 3, 1100, [0, 2, 1, 6]), [{ q: 5, minStocks: 10 }]],
+    ...extra.map((p): [Population, DailyCase[]] => [p, [{ q: 5, minStocks: 20 }, { q: 10, minStocks: 20 }]]),
   ];
   for (const [p, dailyCases] of pops) {
     const factors = tf.tensor3d(p.factors, [p.F, p.D, p.N], 'float32');
