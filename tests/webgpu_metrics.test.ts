@@ -21,10 +21,11 @@ test('WebGPU metric kernels match the host kernels on hard random populations an
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
 });
 
-test('WebGPU daily metrics: sorting and counting give the same bits, and the kernel sorts wide cross-sections that fit', async (t) => {
+test('WebGPU daily metrics and correlation: sorting and counting give the same bits, and the kernels sort wide cross-sections that fit', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
   const { dailyMetricsWebGpu } = await import('../kernels/webgpu/daily_metrics.ts');
-  const { dailySortWidth } = await import('../kernels/webgpu/metric_programs.ts');
+  const { factorCorrWebGpu } = await import('../kernels/webgpu/factor_corr.ts');
+  const { corrSortWidth, dailySortWidth } = await import('../kernels/webgpu/metric_programs.ts');
   const { population } = await import('./gpu/check_metrics.ts');
   const { mulberry32 } = await import('../src/util/rng.ts');
   const { COL } = await import('../src/fitness/daily_layout.ts');
@@ -35,6 +36,10 @@ test('WebGPU daily metrics: sorting and counting give the same bits, and the ker
   assert.equal(dailySortWidth(1100, 5, COL, 16384), 2048);
   assert.equal(dailySortWidth(5000, 10, COL, 49152), 8192); // NVIDIA's Vulkan limit holds the 5,000-stock panel
   assert.equal(dailySortWidth(5000, 10, COL, 32768), 0); // 32 KiB of keys plus the stage's arrays would not fit
+  assert.equal(corrSortWidth(256, 1 << 30), 0);
+  assert.equal(corrSortWidth(1100, 16384), 2048);
+  assert.equal(corrSortWidth(5000, 49152), 8192);
+  assert.equal(corrSortWidth(5000, 32768), 0);
   const backend = tf.backend() as unknown as Parameters<typeof dailyMetricsWebGpu>[0];
   const rng = mulberry32(31);
   for (const [F, D, N, q] of [[7, 6, 300, 5], [4, 5, 700, 10], [3, 4, 1100, 3]]) {
@@ -47,13 +52,22 @@ test('WebGPU daily metrics: sorting and counting give the same bits, and the ker
       out.dispose();
       return data;
     };
+    const readCorr = async (S: number): Promise<Float32Array> => {
+      const out = tf.engine().makeTensorFromTensorInfo(factorCorrWebGpu(backend, { factors }, { minStocks: 10 }, S));
+      const data = (await out.data()) as Float32Array;
+      out.dispose();
+      return data;
+    };
     const counted = await read(0);
     const sorted = await read(dailySortWidth(N, q, COL, 1 << 30));
+    const corrCounted = await readCorr(0);
+    const corrSorted = await readCorr(corrSortWidth(N, 1 << 30));
     factors.dispose();
     label.dispose();
-    let differ = 0;
-    for (let i = 0; i < counted.length; i++) if (!Object.is(counted[i], sorted[i])) differ++;
-    assert.equal(differ, 0, `${p.label}: ${differ} of ${counted.length} cells differ`);
+    const differing = (a: Float32Array, b: Float32Array) => a.reduce((n, v, i) => n + (Object.is(v, b[i]) ? 0 : 1), 0);
+    assert.equal(differing(counted, sorted), 0, `${p.label}: daily rows differ`);
     assert.ok(counted.some((v) => Number.isNaN(v)) && counted.some((v) => v > 0 && v < 1), `${p.label}: rows with values and gaps`);
+    assert.equal(differing(corrCounted, corrSorted), 0, `${p.label}: correlations differ (${corrCounted} vs ${corrSorted})`);
+    assert.ok(corrCounted.some((v) => Number.isNaN(v)) && corrCounted.some((v, i) => i % (F + 1) !== 0 && Number.isFinite(v)), `${p.label}: pairs with values and gaps`);
   }
 });

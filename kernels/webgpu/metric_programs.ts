@@ -2,10 +2,10 @@
  * WGSL programs behind the WebGPU metric kernels (daily_metrics.ts, factor_corr.ts), and the host-side qcut
  * position table that WebGL shares. The per-day work runs one workgroup per (factor, day) — or per (factor pair,
  * day) for the correlation — so a cross-section's reductions stay in shared memory and only a few numbers per
- * row reach global memory. Ranks come two ways with the same bits: counted, every stock comparing itself against
- * the whole cross-section loaded tile by tile into shared memory (O(N²) work, branch-free, exact; the correlation
- * and narrow cross-sections), or, for the daily metrics of wide cross-sections whose keys fit workgroup memory,
- * sorted there and binary-searched (bitonic.ts; O(N log² N)). Values
+ * row reach global memory. Ranks come two ways with the same bits (countedRankProductWgsl, sortedRankProductWgsl,
+ * shared by both kernels): counted, every stock comparing itself against the whole cross-section loaded tile by
+ * tile into shared memory (O(N²) work, branch-free, exact; narrow cross-sections, and wide ones whose keys do not
+ * fit), or sorted in workgroup memory and binary-searched (bitonic.ts; O(N log² N)). Values
  * are compared as order-preserving u32 keys of their float32 bits (as kernels/cpu/radix_sort.ts does), so ties,
  * -0 and the invalid marker behave the same on every driver, whatever it does with NaN comparisons.
  */
@@ -154,6 +154,81 @@ function tileCountWgsl(fillA: string, fillB: string | null): string {
     }`;
 }
 
+/** One of the two series a rank product compares, read at stock `j` (a WGSL expression). */
+type Series = (j: string) => string;
+
+/**
+ * Rank products of series A and B over the stocks where both are valid, by counting: R own stocks per thread per
+ * chunk against every tile. Accumulates rab, raa, rbb (declared here) from twice the centred average ranks,
+ * 2·less + eq - n (exact integers); `n` is the valid count (u32). `onOwn` runs for each valid own stock r with
+ * its counts in lessA[r]/eqA[r] (the daily metrics take their qcut edges there).
+ */
+function countedRankProductWgsl(a: Series, b: Series, n: string, onOwn = ''): string {
+  return /* wgsl */ `
+  var rab = 0.0; var raa = 0.0; var rbb = 0.0;
+  let nI = i32(${n});
+  for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
+    ${ownKeysWgsl(a('j'), b('j'))}
+    ${tileCountWgsl(`validKey(${a('j')}, ${b('j')})`, `validKey(${b('j')}, ${a('j')})`)}
+    for (var r = 0u; r < ${R}u; r = r + 1u) {
+      if (ownA[r] == INVALID) { continue; }
+      let ra = f32(i32(2u * lessA[r] + eqA[r]) - nI);
+      let rb = f32(i32(2u * lessB[r] + eqB[r]) - nI);
+      rab = rab + ra * rb; raa = raa + ra * ra; rbb = rbb + rb * rb;${onOwn}
+    }
+  }
+`;
+}
+
+/**
+ * The same rank products by sorting: A's keys sorted in workgroup memory (`sKeys`, width uniforms.sortS) and
+ * every stock's key binary-searched, then B's. Thread lid takes stocks lid, lid + WG, ... in the count path's
+ * order, so the sums match it bit for bit. `afterSortA` runs once A is sorted; `onRankA` for each valid own
+ * stock p of A with its less count `lt` and tie count `eq` (the daily metrics keep positions for the groups).
+ */
+function sortedRankProductWgsl(a: Series, b: Series, n: string, PER: number, afterSortA = '', onRankA = ''): string {
+  const fill = (x: Series, y: Series) => /* wgsl */ `
+  for (var i = lid; i < uniforms.sortS; i = i + ${WG}u) {
+    var k = INVALID;
+    if (i < N) { k = validKey(${x('i')}, ${y('i')}); }
+    ${keyAt('sKeys', 'i')} = k;
+  }
+  ${bitonicSortWgsl('sKeys', 'uniforms.sortS', 'lid', WG)}`;
+  return /* wgsl */ `
+  var rab = 0.0; var raa = 0.0; var rbb = 0.0;
+  let nI = i32(${n});
+  var aRank : array<f32, ${PER}>;
+  ${fill(a, b)}
+  ${afterSortA}
+  for (var p = 0u; p < ${PER}u; p = p + 1u) {
+    let j = lid + p * ${WG}u;
+    aRank[p] = 0.0;
+    if (j < N) {
+      let k = validKey(${a('j')}, ${b('j')});
+      if (k != INVALID) {
+        let lt = sortedBound(k, false);
+        let eq = sortedBound(k, true) - lt;
+        aRank[p] = f32(i32(2u * lt + eq) - nI);${onRankA}
+      }
+    }
+  }
+  workgroupBarrier();
+  ${fill(b, a)}
+  for (var p = 0u; p < ${PER}u; p = p + 1u) {
+    let j = lid + p * ${WG}u;
+    if (j < N) {
+      let k = validKey(${b('j')}, ${a('j')});
+      if (k != INVALID) {
+        let lt = sortedBound(k, false);
+        let ra = aRank[p];
+        let rb = f32(i32(2u * lt + sortedBound(k, true) - lt) - nI);
+        rab = rab + ra * rb; raa = raa + ra * ra; rbb = rbb + rb * rb;
+      }
+    }
+  }
+`;
+}
+
 /**
  * A valid stock's group, its label's share of the group means and its top/bottom membership bit: by value
  * against the edges, or by the tie block's average 0-based position p = (2·less + eq - 1) / 2 when ties made edges
@@ -221,82 +296,26 @@ export function dailyStageProgram(F: number, nDays: number, N: number, q: number
     })
     : ['vec4<u32>(0xffffffffu, 0u, 0u, 0u)'];
   const Q = q;
-  // The two ways to rank (module comment): sorting when the caller passes a width S, else counting.
+  const factor: Series = (j) => `factors[fOff + ${j}]`;
+  const label: Series = (j) => `label[lOff + ${j}]`;
+  // The two ways to rank (module comment): sorting when the caller passes a width S, else counting. Either way
+  // the tie block covering a qcut position supplies the edge's end value there.
   const ranks = S
-    ? /* wgsl */ `
-  // Ranks of factor (A) and label (B) among the valid stocks: each series sorted in turn, then every stock's key
-  // searched; thread lid takes stocks lid, lid + ${WG}, ... in the count path's order, so the sums match it bit for bit.
-  var rxy = 0.0; var rxx = 0.0; var ryy = 0.0;
-  let nI = i32(nAll);
-  var aRank : array<f32, ${PER}>;
-  var posA : array<u32, ${PER}>;
-  for (var i = lid; i < uniforms.sortS; i = i + ${WG}u) {
-    var k = INVALID;
-    if (i < N) { k = validKey(factors[fOff + i], label[lOff + i]); }
-    ${keyAt('sKeys', 'i')} = k;
-  }
-  ${bitonicSortWgsl('sKeys', 'uniforms.sortS', 'lid', WG)}
-  // The tie block covering a sorted position supplies the edge's end value there, as the count path finds it.
+    ? `  var posA : array<u32, ${PER}>;
+  for (var p = 0u; p < ${PER}u; p = p + 1u) { posA[p] = 0u; }
+` + sortedRankProductWgsl(factor, label, 'nAll', PER, /* wgsl */ `
   if (lid <= Q) {
     atomicStore(&edgeA[lid], ${keyAt('sKeys', 'sLo[lid]')});
     atomicStore(&edgeB[lid], ${keyAt('sKeys', 'min(sLo[lid] + 1u, nAll - 1u)')});
-  }
-  for (var p = 0u; p < ${PER}u; p = p + 1u) {
-    let j = lid + p * ${WG}u;
-    aRank[p] = 0.0; posA[p] = 0u;
-    if (j < N) {
-      let k = validKey(factors[fOff + j], label[lOff + j]);
-      if (k != INVALID) {
-        let lt = sortedBound(k, false);
-        let eq = sortedBound(k, true) - lt;
-        aRank[p] = f32(i32(2u * lt + eq) - nI);
-        posA[p] = 2u * lt + eq - 1u;
-      }
-    }
-  }
-  workgroupBarrier();
-  for (var i = lid; i < uniforms.sortS; i = i + ${WG}u) {
-    var k = INVALID;
-    if (i < N) { k = validKey(label[lOff + i], factors[fOff + i]); }
-    ${keyAt('sKeys', 'i')} = k;
-  }
-  ${bitonicSortWgsl('sKeys', 'uniforms.sortS', 'lid', WG)}
-  for (var p = 0u; p < ${PER}u; p = p + 1u) {
-    let j = lid + p * ${WG}u;
-    if (j < N) {
-      let k = validKey(label[lOff + j], factors[fOff + j]);
-      if (k != INVALID) {
-        let lt = sortedBound(k, false);
-        let a = aRank[p];
-        let b = f32(i32(2u * lt + sortedBound(k, true) - lt) - nI);
-        rxy = rxy + a * b; rxx = rxx + a * a; ryy = ryy + b * b;
-      }
-    }
-  }
-`
-    : /* wgsl */ `
-  // Rank counts of factor (A) and label (B) among the valid stocks, R own stocks per thread per chunk.
-  var rxy = 0.0; var rxx = 0.0; var ryy = 0.0;
-  let nI = i32(nAll);
-  for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
-    ${ownKeysWgsl('factors[fOff + j]', 'label[lOff + j]')}
-    ${tileCountWgsl('validKey(factors[fOff + j], label[lOff + j])', 'validKey(label[lOff + j], factors[fOff + j])')}
-    for (var r = 0u; r < ${R}u; r = r + 1u) {
-      if (ownA[r] == INVALID) { continue; }
-      // Twice the centred average rank: 2·less + eq - n, an exact integer.
-      let a = f32(i32(2u * lessA[r] + eqA[r]) - nI);
-      let b = f32(i32(2u * lessB[r] + eqB[r]) - nI);
-      rxy = rxy + a * b; rxx = rxx + a * a; ryy = ryy + b * b;
-      // This stock's tie block fills sorted positions [less, less + eq): it supplies the edges' end values there.
+  }`, /* wgsl */ `
+        posA[p] = 2u * lt + eq - 1u;`)
+    : countedRankProductWgsl(factor, label, 'nAll', /* wgsl */ `
       for (var g = 0u; g <= Q; g = g + 1u) {
         let lo = sLo[g];
         let hi = min(lo + 1u, nAll - 1u);
         if (lo >= lessA[r] && lo < lessA[r] + eqA[r]) { atomicStore(&edgeA[g], ownA[r]); }
         if (hi >= lessA[r] && hi < lessA[r] + eqA[r]) { atomicStore(&edgeB[g], ownA[r]); }
-      }
-    }
-  }
-`;
+      }`);
   const groupsWgsl = S
     ? /* wgsl */ `
   // Groups, with the factor's sorted positions kept from the rank pass.
@@ -484,7 +503,7 @@ fn main(index : i32) {
   }
   workgroupBarrier();
 
-${ranks}  let rs = sum4(vec4<f32>(rxy, rxx, ryy, 0.0));
+${ranks}  let rs = sum4(vec4<f32>(rab, raa, rbb, 0.0));
   workgroupBarrier();
 
   // Edges as the CPU's float64 lerp sees them: a sample value ("point") or strictly between two neighbouring
@@ -595,26 +614,39 @@ fn main(index : i32) {
 }
 
 /**
+ * The sort width for af_factor_corr's pair stage on N stocks, or 0 to count: as dailySortWidth, the keys must fit
+ * the device's workgroup memory beside the stage's other arrays.
+ */
+export function corrSortWidth(N: number, storageBytes: number): number {
+  if (N <= WG) return 0;
+  const S = sortWidth(N, WG);
+  return workgroupBytesOf(corrPairsProgram(2, 1, N, S).getUserCode()) <= storageBytes ? S : 0;
+}
+
+/**
  * Stage 1 of af_factor_corr: one workgroup per (factor pair, day), the pair's Spearman correlation on the stocks
  * where both factors exist, NaN when the day does not count for the pair (fewer than minStocks such stocks, or
- * either factor constant on them). Rank counts over the common stocks make this pairwise-complete by
- * construction; the CPU kernel's shared-mask shortcuts give the same numbers.
+ * either factor constant on them). Ranks over the common stocks (sorted with width S, else counted) make this
+ * pairwise-complete by construction; the CPU kernel's shared-mask shortcuts give the same numbers.
  */
-export function corrPairsProgram(F: number, nDays: number): WebGpuProgram {
+export function corrPairsProgram(F: number, nDays: number, N: number, S = 0): WebGpuProgram {
   const P = (F * (F - 1)) / 2;
+  const A: Series = (j) => `factors[aOff + ${j}]`;
+  const B: Series = (j) => `factors[bOff + ${j}]`;
   return {
     outputShape: [P, nDays],
-    shaderKey: 'af_corr_pairs',
+    shaderKey: `af_corr_pairs_${S ? `${N}_${S}` : 'count'}`,
     dispatchLayout: { x: [0, 1] },
     dispatch: [P * nDays, 1, 1],
     variableNames: ['factors'],
     workgroupSize: [WG, 1, 1],
-    uniforms: 'minStocks : i32, first : i32, nDays : i32,',
+    uniforms: 'minStocks : i32, first : i32, nDays : i32, sortS : u32,',
     getUserCode: () => /* wgsl */ `
 ${KEY_WGSL}
 ${WORKGROUP_WGSL}
-var<workgroup> tileA : array<u32, ${WG}>;
-var<workgroup> tileB : array<u32, ${WG}>;
+${S ? `${sortKeysWgsl('sKeys', S)}
+${sortedBoundWgsl('sortedBound', 'sKeys', 'uniforms.sortS')}` : `var<workgroup> tileA : array<u32, ${WG}>;
+var<workgroup> tileB : array<u32, ${WG}>;`}
 var<workgroup> counts : atomic<u32>;
 var<workgroup> extremes : array<atomic<u32>, 4>;
 var<workgroup> sFlag : u32;
@@ -663,19 +695,8 @@ fn main(index : i32) {
     if (lid == 0u) { result[row] = uniforms.NAN; }
     return;
   }
-  let mI = i32(mAll);
-  var sab = 0.0; var saa = 0.0; var sbb = 0.0;
-  for (var c0 = 0u; c0 < N; c0 = c0 + ${WG * R}u) {
-    ${ownKeysWgsl('factors[aOff + j]', 'factors[bOff + j]')}
-    ${tileCountWgsl('validKey(factors[aOff + j], factors[bOff + j])', 'validKey(factors[bOff + j], factors[aOff + j])')}
-    for (var r = 0u; r < ${R}u; r = r + 1u) {
-      if (ownA[r] == INVALID) { continue; }
-      let a = f32(i32(2u * lessA[r] + eqA[r]) - mI);
-      let b = f32(i32(2u * lessB[r] + eqB[r]) - mI);
-      sab = sab + a * b; saa = saa + a * a; sbb = sbb + b * b;
-    }
-  }
-  let s = sum4(vec4<f32>(sab, saa, sbb, 0.0));
+${S ? sortedRankProductWgsl(A, B, 'mAll', Math.ceil(N / WG)) : countedRankProductWgsl(A, B, 'mAll')}
+  let s = sum4(vec4<f32>(rab, raa, rbb, 0.0));
   if (lid == 0u) { result[row] = s.x / (sqrt(s.y) * sqrt(s.z)); }
 }
 
