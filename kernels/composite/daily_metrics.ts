@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import { COL, dailyWidth } from '../../src/fitness/daily_layout.ts';
+import { qcutPosition } from '../cpu/daily_metrics.ts';
 import { select } from './finite.ts';
 import { BLOCK_CELLS, gatherRows, positions, runningExtreme, shiftCols, sortedRanks } from './sort_rank.ts';
 
@@ -50,7 +51,7 @@ function qcutTable(q: number, N: number): QcutTable {
   const t: QcutTable = { lo: new Int32Array(size), cls: new Int32Array(size), w: new Float32Array(size) };
   for (let n = 1; n <= N; n++) {
     for (let g = 0; g <= q; g++) {
-      const pos = (n - 1) * (g / q);
+      const pos = qcutPosition(n, g, q);
       const lo = Math.floor(pos);
       const frac = pos - lo;
       const i = n * (q + 1) + g;
@@ -78,6 +79,13 @@ function roundsOnto(v: Tensor2D, shift: Tensor2D, dir: 1 | -1): Tensor2D {
   return tf.logicalAnd(tf.notEqual(v, 0), tf.less(tf.abs(shift), lim)) as Tensor2D;
 }
 
+/** The qcut table on the backend, uploaded once per call and shared by its blocks. */
+interface QcutTensors {
+  readonly lo: tf.Tensor1D;
+  readonly cls: tf.Tensor1D;
+  readonly w: tf.Tensor1D;
+}
+
 /** `[1, W]`: true for the columns written on every day (used, covered). */
 function alwaysKept(q: number): Tensor2D {
   const k = new Uint8Array(dailyWidth(q));
@@ -91,7 +99,7 @@ function rowSum(x: Tensor): Tensor2D {
 }
 
 /** The rows of one block of whole factors: `[fb * nDays, W]`. */
-function blockRows(x: Tensor2D, y: Tensor2D, fb: number, nDays: number, a: DailyMetricsAttrs): Tensor2D {
+function blockRows(x: Tensor2D, y: Tensor2D, fb: number, nDays: number, a: DailyMetricsAttrs, table: QcutTensors): Tensor2D {
   const { q, minStocks } = a;
   const [R, N] = x.shape;
   const fx = tf.isFinite(x);
@@ -126,16 +134,14 @@ function blockRows(x: Tensor2D, y: Tensor2D, fb: number, nDays: number, a: Daily
   const rankIc = tf.div(rowSum(tf.mul(ra, rb)), tf.mul(tf.sqrt(rowSum(tf.square(ra))), tf.sqrt(rowSum(tf.square(rb)))));
 
   // qcut edges: the sorted values a = s[lo], b = s[min(lo + 1, n - 1)] for each g = 0..q.
-  const table = qcutTable(q, N);
   const nI = tf.cast(n, 'int32');
   const int = (v: number) => tf.scalar(v, 'int32');
   const tIdx = tf.add(tf.mul(nI, int(q + 1)), tf.reshape(tf.range(0, q + 1, 1, 'int32'), [1, q + 1]));
   const flatIdx = tf.reshape(tIdx, [R * (q + 1)]);
-  const pick = (arr: Int32Array | Float32Array, dtype: 'int32' | 'float32'): Tensor2D =>
-    tf.reshape(tf.gather(tf.tensor1d(arr, dtype), flatIdx), [R, q + 1]);
-  const lo = pick(table.lo, 'int32');
-  const cls = pick(table.cls, 'int32');
-  const w = pick(table.w, 'float32');
+  const pick = (t: tf.Tensor1D): Tensor2D => tf.reshape(tf.gather(t, flatIdx), [R, q + 1]);
+  const lo = pick(table.lo);
+  const cls = pick(table.cls);
+  const w = pick(table.w);
   const hi = tf.minimum(tf.add(lo, int(1)), tf.maximum(tf.sub(nI, int(1)), int(0))) as Tensor2D;
   const ea = gatherRows(fr.sorted, lo);
   const eb = gatherRows(fr.sorted, hi);
@@ -231,17 +237,21 @@ export function dailyMetricsComposite(factors: Tensor3D, label: Tensor2D, a: Dai
     return tf.tidy(() => tf.reshape(tf.where(alwaysKept(a.q), tf.zeros([F * nDays, W]), tf.fill([F * nDays, W], NaN)), [F, nDays, W]) as Tensor3D);
   }
   const per = Math.max(1, Math.floor(blockCells / (nDays * N)));
+  const host = qcutTable(a.q, N);
+  const table: QcutTensors = { lo: tf.tensor1d(host.lo, 'int32'), cls: tf.tensor1d(host.cls, 'int32'), w: tf.tensor1d(host.w, 'float32') };
+  const days = tf.slice(label, [a.first, 0], [nDays, N]);
   const blocks: Tensor2D[] = [];
-  for (let f0 = 0; f0 < F; f0 += per) {
-    const fb = Math.min(per, F - f0);
-    blocks.push(tf.tidy(() => {
-      const x = tf.reshape(tf.slice(factors, [f0, a.first, 0], [fb, nDays, N]), [fb * nDays, N]) as Tensor2D;
-      const day = tf.slice(label, [a.first, 0], [nDays, N]);
-      const y = tf.reshape(tf.tile(tf.reshape(day, [1, nDays, N]), [fb, 1, 1]), [fb * nDays, N]) as Tensor2D;
-      return blockRows(x, y, fb, nDays, a);
-    }));
+  try {
+    for (let f0 = 0; f0 < F; f0 += per) {
+      const fb = Math.min(per, F - f0);
+      blocks.push(tf.tidy(() => {
+        const x = tf.reshape(tf.slice(factors, [f0, a.first, 0], [fb, nDays, N]), [fb * nDays, N]) as Tensor2D;
+        const y = tf.reshape(tf.tile(tf.reshape(days, [1, nDays, N]), [fb, 1, 1]), [fb * nDays, N]) as Tensor2D;
+        return blockRows(x, y, fb, nDays, a, table);
+      }));
+    }
+    return tf.tidy(() => tf.reshape(blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 0), [F, nDays, W]) as Tensor3D);
+  } finally {
+    tf.dispose([table.lo, table.cls, table.w, days, ...blocks]);
   }
-  const out = tf.tidy(() => tf.reshape(blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 0), [F, nDays, W]) as Tensor3D);
-  tf.dispose(blocks);
-  return out;
 }

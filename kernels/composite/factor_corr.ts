@@ -18,7 +18,6 @@ export interface FactorCorrAttrs {
   readonly last: number;
 }
 
-
 /** Mean daily correlation of each pair (ia[k], ib[k]) of a block, `[pairs]`. */
 function pairBlock(x: Tensor3D, ia: Int32Array, ib: Int32Array, minStocks: number): tf.Tensor1D {
   const [, nDays, N] = x.shape;
@@ -54,12 +53,14 @@ export function factorCorrComposite(factors: Tensor3D, a: FactorCorrAttrs): Tens
   if (P > 0 && (nDays === 0 || N === 0)) values.push(tf.fill([P], NaN) as tf.Tensor1D);
   else if (P > 0) {
     const per = Math.max(1, Math.floor(BLOCK_CELLS / (nDays * N)));
-    for (let k0 = 0; k0 < P; k0 += per) {
-      const k1 = Math.min(P, k0 + per);
-      values.push(tf.tidy(() => {
-        const x = tf.slice(factors, [0, a.first, 0], [F, nDays, N]);
-        return pairBlock(x, Int32Array.from(ia.slice(k0, k1)), Int32Array.from(ib.slice(k0, k1)), a.minStocks);
-      }));
+    const x = tf.slice(factors, [0, a.first, 0], [F, nDays, N]);
+    try {
+      for (let k0 = 0; k0 < P; k0 += per) {
+        const k1 = Math.min(P, k0 + per);
+        values.push(tf.tidy(() => pairBlock(x, Int32Array.from(ia.slice(k0, k1)), Int32Array.from(ib.slice(k0, k1)), a.minStocks)));
+      }
+    } finally {
+      x.dispose();
     }
   }
   const out = tf.tidy(() => tf.reshape(tf.gather(tf.concat([...values, tf.ones([1])], 0), tf.tensor1d(cell, 'int32')), [F, F]) as Tensor2D);

@@ -75,6 +75,14 @@ export class GroupScratch {
   }
 }
 
+/**
+ * The float64 position of qcut edge g of q among n sorted values, as pandas computes it: `(n - 1) * (g / q)`, in
+ * that order (other orders round differently). Every backend's kernel places its edges from this value.
+ */
+export function qcutPosition(n: number, g: number, q: number): number {
+  return (n - 1) * (g / q);
+}
+
 /** numpy's linear-interpolation lerp, including its t >= 0.5 form, so edges match pandas bit for bit. */
 function lerp(a: number, b: number, t: number): number {
   const d = b - a;
@@ -88,7 +96,7 @@ function lerp(a: number, b: number, t: number): number {
 export function assignGroups(f: Float32Array, off: number, ord: Int32Array, n: number, q: number, s: GroupScratch): void {
   const edges = s.edges;
   for (let g = 0; g <= q; g++) {
-    const pos = (n - 1) * (g / q);
+    const pos = qcutPosition(n, g, q);
     const lo = Math.floor(pos);
     const hi = Math.min(lo + 1, n - 1);
     edges[g] = lerp(f[off + ord[lo]], f[off + ord[hi]], pos - lo);

@@ -10,6 +10,7 @@
  * -0 and the invalid marker behave the same on every driver, whatever it does with NaN comparisons.
  */
 import { type WebGpuProgram, workgroupBytesOf } from './program.ts';
+import { qcutPosition } from '../cpu/daily_metrics.ts';
 import { bitonicSortWgsl, keyAt, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 /** Threads per workgroup of the per-row programs; the tile of stocks compared at once has this many. */
@@ -39,7 +40,7 @@ export function qcutExceptions(q: number, N: number): QcutException[] {
   const out: QcutException[] = [];
   for (let n = 1; n <= N; n++) {
     for (let g = 0; g <= q; g++) {
-      const pos = (n - 1) * (g / q);
+      const pos = qcutPosition(n, g, q);
       const lo = Math.floor(pos);
       const t = pos - lo;
       const K = (n - 1) * g;
