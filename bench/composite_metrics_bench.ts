@@ -9,32 +9,34 @@
  *
  * Prints the median of `--runs` runs (default 3) after a warm-up run of each.
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, isBackendChoice, releaseBackend } from '../src/eval/backend.ts';
 import { DAILY_METRICS_KERNEL, runMetricKernel, type MetricPath } from '../src/fitness/metric_kernels.ts';
 import { population } from '../tests/gpu/check_metrics.ts';
 import { mulberry32 } from '../src/util/rng.ts';
+import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    backend: { type: 'string', default: 'wasm' },
-    factors: { type: 'string', default: '8' },
-    days: { type: 'string', default: '100' },
-    stocks: { type: 'string', default: '1000' },
-    groups: { type: 'string', default: '10' },
-    runs: { type: 'string', default: '3' },
-  },
+const USAGE = `
+bench/composite_metrics_bench.ts: af_daily_metrics through a backend's registered kernel and through its composite.
+  --backend NAME    cpu, wasm, webgpu, webgl or tensorflow (default wasm)
+  --factors F       factors in the population (default 8)
+  --days D          days (default 100)
+  --stocks N        stocks (default 1000)
+  --groups Q        qcut groups (default 10)
+  --runs R          timed runs after the warm-up, median printed (default 3)
+`;
+const SCRIPT = 'composite_metrics_bench';
+const values = benchArgs(SCRIPT, USAGE, {
+  backend: { type: 'string', default: 'wasm' },
+  factors: { type: 'string', default: '8' },
+  days: { type: 'string', default: '100' },
+  stocks: { type: 'string', default: '1000' },
+  groups: { type: 'string', default: '10' },
+  runs: { type: 'string', default: '3' },
 });
-const int = (name: keyof typeof values): number => {
-  const v = Number(values[name]);
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be a positive integer, got ${values[name]}`);
-  return v;
-};
-const [F, D, N, q, runs] = [int('factors'), int('days'), int('stocks'), int('groups'), int('runs')];
-if (!isBackendChoice(values.backend!)) throw new RangeError(`--backend: unknown backend '${values.backend}'`);
-const info = await initBackend(values.backend);
+const [F, D, N, q, runs] = (['factors', 'days', 'stocks', 'groups', 'runs'] as const).map((name) => wholeArg(SCRIPT, name, values[name]));
+if (!isBackendChoice(values.backend!)) badArgs(SCRIPT, `--backend: unknown backend '${values.backend}'`);
+const info = await initBackend(values.backend!);
 console.log(`${info.note ?? `backend: ${info.name}`}; ${F} factors x ${D} days x ${N} stocks, ${q} groups`);
 
 const p = population(mulberry32(3), 'bench', F, D, N, [0, 1, 0, 5, 2], false);

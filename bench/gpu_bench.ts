@@ -7,18 +7,11 @@
  *   npx deno run -A bench/gpu_bench.ts --backend webgpu      # Deno's WebGPU (Vulkan on an NVIDIA GPU)
  *   npx tsx bench/gpu_bench.ts --backend cpu --workers auto  # the CPU default of a large mining job
  *
- * Options: --backend NAME (default auto), --panel real|large|both (default both), --population P (default 128),
- * --cpu-population P (trees timed on cpu, default 16: the large panel takes seconds per tree there),
- * --bars T --stocks N (large panel size), --data FILE (the real panel; default ../shared/data/...),
- * --workers N|auto (cpu only: score on a pool of worker threads, as `alphaflow mine` does for large jobs;
- * default 1, the in-process scorer), --json FILE (append one JSON line per panel, for docs/benchmarks.md),
- * --profile (after timing, profile one chunk: kernels per tree, summed kernel time against wall time, peak
- * memory, the costliest kernels — what tells dispatch overhead from GPU work).
+ * Options: see USAGE below (`--help`).
  * The trees are the same for every backend (seed 1), so rates compare. The first chunk (shader compilation,
  * field uploads) is timed apart from steady state. bench/device/ runs this on a lent GPU machine.
  */
 import { appendFileSync, existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadData } from '../src/data/load.ts';
@@ -34,34 +27,47 @@ import { resolvePrimitives } from '../src/gp/primitives.ts';
 import { rampedHalfAndHalf } from '../src/gp/generate.ts';
 import { mulberry32 } from '../src/util/rng.ts';
 import type { Node } from '../src/expr/ast.ts';
+import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    backend: { type: 'string', default: 'auto' },
-    panel: { type: 'string', default: 'both' },
-    population: { type: 'string', default: '128' },
-    'cpu-population': { type: 'string', default: '16' },
-    bars: { type: 'string', default: '4800' },
-    stocks: { type: 'string', default: '5000' },
-    data: { type: 'string' },
-    workers: { type: 'string', default: '1' },
-    json: { type: 'string' },
-    profile: { type: 'boolean', default: false },
-  },
+const USAGE = `
+bench/gpu_bench.ts: population scoring (values, training metrics, fingerprints) in evaluations per second.
+  --backend NAME          auto, cpu, wasm, webgpu, webgl or tensorflow (default auto)
+  --panel real|large|both which panels to time (default both)
+  --population P          trees timed on a device backend (default 128)
+  --cpu-population P      trees timed on cpu (default 16: the large panel takes seconds per tree there)
+  --bars T --stocks N     the large synthetic panel's size (default 4800 x 5000)
+  --data FILE             the real 30-minute panel (default ../shared/data/ashare_15min_sse/bars_30min.csv.gz)
+  --workers N|auto        cpu only: score on a pool of worker threads, as a large alphaflow mine does (default 1)
+  --json FILE             append one JSON line per panel (for docs/benchmarks.md)
+  --profile               after timing, profile one chunk: kernels per tree, kernel time against wall time,
+                          peak memory and the costliest kernels (what tells dispatch overhead from GPU work)
+`;
+const SCRIPT = 'gpu_bench';
+const values = benchArgs(SCRIPT, USAGE, {
+  backend: { type: 'string', default: 'auto' },
+  panel: { type: 'string', default: 'both' },
+  population: { type: 'string', default: '128' },
+  'cpu-population': { type: 'string', default: '16' },
+  bars: { type: 'string', default: '4800' },
+  stocks: { type: 'string', default: '5000' },
+  data: { type: 'string' },
+  workers: { type: 'string', default: '1' },
+  json: { type: 'string' },
+  profile: { type: 'boolean', default: false },
 });
 const choice = values.backend!;
-if (!isBackendChoice(choice)) throw new Error(`--backend: unknown backend '${choice}'`);
-if (!['real', 'large', 'both'].includes(values.panel!)) throw new Error(`--panel: expected real, large or both, got '${values.panel}'`);
+if (!isBackendChoice(choice)) badArgs(SCRIPT, `--backend: unknown backend '${choice}'`);
+if (!['real', 'large', 'both'].includes(values.panel!)) badArgs(SCRIPT, `--panel: expected real, large or both, got '${values.panel}'`);
+const population = wholeArg(SCRIPT, 'population', values.population);
+const cpuPopulation = wholeArg(SCRIPT, 'cpu-population', values['cpu-population']);
+const [bars, stocks] = [wholeArg(SCRIPT, 'bars', values.bars, 2), wholeArg(SCRIPT, 'stocks', values.stocks, 2)];
+const workers = values.workers === 'auto' ? await availableCores() : wholeArg(SCRIPT, 'workers', values.workers);
 const info = await initBackend(choice);
 console.log(info.note ?? `backend: ${info.name}`);
 const adapter = info.name === 'webgpu' ? await adapterName() : undefined;
 if (adapter) console.log(`adapter: ${adapter}`);
-const P = Number(info.name === 'cpu' ? values['cpu-population'] : values.population);
-if (!(Number.isInteger(P) && P >= 1)) throw new Error(`--population / --cpu-population: expected a whole number >= 1`);
-const workers = values.workers === 'auto' ? await availableCores() : Number(values.workers);
-if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers: expected a whole number >= 1 or auto, got '${values.workers}'`);
-if (workers > 1 && info.name !== 'cpu') throw new Error(`--workers is for the cpu backend (workers run cpu kernels), not ${info.name}`);
+const P = info.name === 'cpu' ? cpuPopulation : population;
+if (workers > 1 && info.name !== 'cpu') badArgs(SCRIPT, `--workers is for the cpu backend (workers run cpu kernels), not ${info.name}`);
 const pool = workers > 1 ? await EvalPool.create(workers) : undefined;
 
 /** What the WebGPU adapter calls itself, so that a log shows which device ran (tfjs keeps only vendor and architecture). */
@@ -167,7 +173,6 @@ try {
     else console.log(`real panel: data not found at ${path}; skipped (--data FILE points at it)`);
   }
   if (values.panel === 'large' || values.panel === 'both') {
-    const bars = Number(values.bars), stocks = Number(values.stocks);
     const t0 = performance.now();
     const market = generateMarket({ stocks, days: Math.ceil(bars / 8), barsPerDay: 8, seed: 1 });
     console.log(`synthetic market generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

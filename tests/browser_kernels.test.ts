@@ -10,11 +10,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, WEBGPU_ARGS, browserSkip, launch, serveStatic } from './support/browser.ts';
-import { PROJECT_ROOT as ROOT } from './support/paths.ts';
+import { ARTIFACTS, WEBGPU_ARGS, browserSkip, buildModulePage, launch, serveStatic } from './support/browser.ts';
 import type { PageReport, WirePanel } from './browser/kernels_page.ts';
 import type { CheckReport } from './gpu/check_kernels.ts';
 
@@ -24,24 +23,6 @@ const PAGE_TIMEOUT_MS = 50_000;
 
 /** Why the whole test cannot run here, decided before it starts so that every runner reports a skip. */
 const SKIP = browserSkip('browser_kernels', 'WebGL/WebGPU kernels NOT checked');
-
-/** Bundles the page module into `dir` and writes the HTML that loads it. */
-async function buildPage(dir: string): Promise<void> {
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [join(ROOT, 'tests/browser/kernels_page.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    outfile: join(dir, 'page.js'),
-    logLevel: 'silent',
-    // Packages the page never loads (tfjs-node is imported by name only for the `tensorflow` backend).
-    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-  });
-  assert.deepEqual(result.errors, []);
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>kernels</title><body><script type="module" src="page.js"></script></body>');
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,7 +43,7 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
   const wire: WirePanel | null = real ? { label: real.label, T: real.T, N: real.N, xs: real.xs.map((x) => Array.from(x)) } : null;
 
   const dir = mkdtempSync(join(tmpdir(), 'alphaflow-browser-'));
-  await buildPage(dir);
+  await buildModulePage('tests/browser/kernels_page.ts', dir, 'kernels');
   const server = await serveStatic(dir, { quietFavicon: true });
   const url = server.url;
   const browser = await launch(WEBGPU_ARGS);
@@ -96,10 +77,12 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
             ...failuresOf(report.hard, 'hard panels'),
             ...(real ? failuresOf(report.real, 'real data') : []),
             ...failuresOf(report.metrics, 'metrics'),
+            ...(backend === 'webgl' ? failuresOf(report.paths, 'count and sort paths') : []),
           ];
           const shown = failures.slice(0, 40).join('\n');
           assert.equal(failures.length, 0, `${failures.length} ${backend} checks failed, first ${Math.min(40, failures.length)}:\n${shown}`);
           assert.ok((report.hard?.runs ?? 0) > 100, `only ${report.hard?.runs} operator runs on hard panels`);
+          if (backend === 'webgl') assert.equal(report.paths?.runs, 12, 'runs of the count and sort paths');
           assert.equal(report.leakedTensors, 0, 'tensors leaked');
         } catch (e) {
           if (console.length) st.diagnostic(`page console (last 20):\n${console.slice(-20).join('\n')}`);

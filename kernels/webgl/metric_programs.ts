@@ -2,13 +2,32 @@
  * GLSL ES 3.0 programs behind the WebGL metric kernels (daily_metrics.ts, factor_corr.ts). WebGL has no shared
  * memory or scatter, so each fragment computes one output value from the inputs by loops over the cross-section,
  * with intermediate textures only where a later value needs many earlier ones: the qcut edge values per
- * factor-day, then the rows, then the turnover that needs the previous used day's groups. Ranks are counted per
- * stock (O(N) per rank, O(N²) per rank IC or tie-fallback group): fine for tests and modest panels, a fallback
- * rather than the fast path (WebGPU is). Rules and float64-faithful qcut edges as in ../webgpu/metric_programs.ts,
- * whose host-side exception table is shared.
+ * factor-day, then the rows, then the turnover that needs the previous used day's groups. A stock's rank among
+ * a factor-day's valid stocks comes from one of two places, with identical results: counting the cross-section
+ * (O(N) per rank, O(N²) per rank IC or qcut edge), or, for wider cross-sections, binary search in the factor-day's
+ * valid factor and label values sorted beforehand (`DailyBlock.S`, bitonic.ts), which also hands the qcut edges
+ * their sorted positions directly. Rules and float64-faithful qcut edges as in ../webgpu/metric_programs.ts,
+ * whose host-side exception table is shared. The daily correlation of factor pairs (corrProgram) still counts:
+ * its valid stocks differ per pair.
  */
 import type { WebGlProgram } from './program.ts';
+import { GLSL_HELPERS } from './program.ts';
+import { sortedBoundGlsl } from './bitonic.ts';
 import { qcutExceptions, type DailyLayout } from '../webgpu/metric_programs.ts';
+
+/**
+ * The factors one run of the daily programs covers: `fb` factors from the uniform `f0` on (the sort path works
+ * in blocks of factors to bound its textures), of `F` in all, over `nDays` days of N stocks and q groups; S is
+ * the padded width of the sorted rows, 0 to count instead.
+ */
+export interface DailyBlock {
+  readonly F: number;
+  readonly fb: number;
+  readonly nDays: number;
+  readonly N: number;
+  readonly q: number;
+  readonly S: number;
+}
 
 function glslFloat(v: number): string {
   const s = Math.fround(v).toExponential(9);
@@ -16,7 +35,8 @@ function glslFloat(v: number): string {
 }
 
 /** Validity, the day's moments and rank counts, shared by every daily program (F, D, N, Q baked: WebGL keys by shape). */
-function dailyPrelude(N: number, q: number): string {
+function dailyPrelude(b: DailyBlock): string {
+  const { N, q, S } = b;
   const exc = qcutExceptions(q, N);
   const K = Math.max(1, exc.length);
   const ints = exc.length ? exc.map((e) => `ivec4(${e.n}, ${e.g}, ${e.lo}, ${e.t >= 0.5 ? 1 : 0})`) : ['ivec4(-1, 0, 0, 0)'];
@@ -24,6 +44,7 @@ function dailyPrelude(N: number, q: number): string {
   return /* glsl */ `
 const int N = ${N};
 const int Q = ${q};
+const int NDAYS = ${b.nDays};
 const int NEXC = ${K};
 const ivec4 EXC[${K}] = ivec4[${K}](${ints.join(', ')});
 const float EXCW[${K}] = float[${K}](${ws.join(', ')});
@@ -63,7 +84,15 @@ Day dayStats(int f, int d) {
 }
 
 // Stocks valid for (f, d) below and equal to x in the factor (byLabel false) or the label.
+${S ? `${GLSL_HELPERS}
+${sortedBoundGlsl('afBound', 'getSorted', S)}
+// The sorted row of (f, d): the valid factor values, then the label's on the same stocks.
+int sortedRow(int f, int d, bool byLabel) { return ((f - f0) * NDAYS + d - first) * 2 + (byLabel ? 1 : 0); }
 void rankCounts(int f, int d, float x, bool byLabel, out int less, out int eq) {
+  int row = sortedRow(f, d, byLabel);
+  less = afBound(row, x, false);
+  eq = afBound(row, x, true) - less;
+}` : `void rankCounts(int f, int d, float x, bool byLabel, out int less, out int eq) {
   less = 0; eq = 0;
   for (int k = 0; k < N; k++) {
     float a = getFactors(f, d, k);
@@ -73,7 +102,7 @@ void rankCounts(int f, int d, float x, bool byLabel, out int less, out int eq) {
     less += v < x ? 1 : 0;
     eq += v == x ? 1 : 0;
   }
-}
+}`}
 
 // The CPU's float64 qcut position for edge g of n stocks: floor lo and class (0: t = 0, 1: between,
 // 2: t just under 1 with w = 1 - t, 3: t just above 0 with w = t); see ../webgpu/metric_programs.ts.
@@ -108,8 +137,8 @@ void loadEdges(int f, int d, int dd, int n, out float thr[Q + 1], out bool disti
   for (int g = 0; g <= Q; g++) {
     int lo, cls; float w;
     qpos(n, g, lo, cls, w);
-    float a = getEdges(f, dd, g, 0);
-    float b = getEdges(f, dd, g, 1);
+    float a = getEdges(f - f0, dd, g, 0);
+    float b = getEdges(f - f0, dd, g, 1);
     bool point = cls == 0 || a == b;
     float t = a;
     if (!point && cls == 2 && rounds(b, (b - a) * w, -1.0)) { point = true; t = b; }
@@ -137,56 +166,73 @@ int groupOf(int f, int d, float x, int n, float thr[Q + 1], bool distinct) {
 const DAY_UNIFORMS: WebGlProgram['customUniforms'] = [
   { name: 'minStocks', type: 'int' },
   { name: 'first', type: 'int' },
+  { name: 'f0', type: 'int' },
 ];
 
-/** Stage 1: the values at each qcut edge's two sorted positions, `[F, nDays, q + 1, 2]` (0 on unused days). */
-export function edgesProgram(F: number, nDays: number, N: number, q: number): WebGlProgram {
-  return {
-    variableNames: ['factors', 'label'],
-    outputShape: [F, nDays, q + 1, 2],
-    packedInputs: false,
-    packedOutput: false,
-    customUniforms: DAY_UNIFORMS,
-    userCode: /* glsl */ `
-${dailyPrelude(N, q)}
+/** The programs' operands: the sorted rows come last where the block sorts. */
+function dayInputs(b: DailyBlock, names: string[]): string[] {
+  return b.S ? [...names, 'sorted'] : names;
+}
+
+function dayProgram(b: DailyBlock, names: string[], outputShape: number[], userCode: string): WebGlProgram {
+  return { variableNames: dayInputs(b, names), outputShape, packedInputs: false, packedOutput: false, customUniforms: DAY_UNIFORMS, userCode };
+}
+
+/**
+ * Stage 0 of the sort path: the rows that sortRows (bitonic.ts) sorts, `[fb * nDays * 2, S]`: for each factor-day
+ * of the block, the factor's values on its valid stocks, then the label's on the same stocks, missing elsewhere.
+ */
+export function sortInputProgram(b: DailyBlock): WebGlProgram {
+  return dayProgram({ ...b, S: 0 }, ['factors', 'label'], [b.fb * b.nDays * 2, b.S], /* glsl */ `
+${dailyPrelude({ ...b, S: 0 })}
 void main() {
-  ivec4 c = getOutputCoords();
-  int f = c.x, d = first + c.y, g = c.z;
-  Day s = dayStats(f, d);
-  if (!s.used) { setOutput(0.0); return; }
-  int lo, cls; float w;
-  qpos(s.n, g, lo, cls, w);
-  int pos = c.w == 0 ? lo : min(lo + 1, s.n - 1);
-  for (int j = 0; j < N; j++) {
+  ivec2 c = getOutputCoords();
+  int fd = c.x / 2;
+  int f = f0 + fd / NDAYS, d = first + fd - (fd / NDAYS) * NDAYS, j = c.y;
+  if (j >= N || !validAt(f, d, j)) { setOutput(NAN); return; }
+  setOutput(c.x - fd * 2 == 0 ? getFactors(f, d, j) : getLabel(d, j));
+}
+`);
+}
+
+/** Stage 1: the values at each qcut edge's two sorted positions, `[fb, nDays, q + 1, 2]` (0 on unused days). */
+export function edgesProgram(b: DailyBlock): WebGlProgram {
+  const find = b.S
+    ? 'setOutput(getSorted(sortedRow(f, d, false), pos));'
+    : `for (int j = 0; j < N; j++) {
     if (!validAt(f, d, j)) continue;
     float x = getFactors(f, d, j);
     int less, eq;
     rankCounts(f, d, x, false, less, eq);
     if (pos >= less && pos < less + eq) { setOutput(x); return; }
   }
-  setOutput(0.0);
+  setOutput(0.0);`;
+  return dayProgram(b, ['factors', 'label'], [b.fb, b.nDays, b.q + 1, 2], /* glsl */ `
+${dailyPrelude(b)}
+void main() {
+  ivec4 c = getOutputCoords();
+  int f = f0 + c.x, d = first + c.y, g = c.z;
+  Day s = dayStats(f, d);
+  if (!s.used) { setOutput(0.0); return; }
+  int lo, cls; float w;
+  qpos(s.n, g, lo, cls, w);
+  int pos = c.w == 0 ? lo : min(lo + 1, s.n - 1);
+  ${find}
 }
-`,
-  };
+`);
 }
 
 /**
- * Stage 2: the rows, `[F, nDays, W]`, with the turnover columns holding the top and bottom groups' sizes. One
- * fragment per cell recomputes the day's moments (O(N)) and then its own column.
+ * Stage 2: the block's rows, `[fb, nDays, W]`, with the turnover columns holding the top and bottom groups'
+ * sizes. One fragment per cell recomputes the day's moments (O(N)) and then its own column.
  */
-export function rowsProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout): WebGlProgram {
-  return {
-    variableNames: ['factors', 'label', 'edges'],
-    outputShape: [F, nDays, L.groups + q],
-    packedInputs: false,
-    packedOutput: false,
-    customUniforms: DAY_UNIFORMS,
-    userCode: /* glsl */ `
-${dailyPrelude(N, q)}
+export function rowsProgram(b: DailyBlock, L: DailyLayout): WebGlProgram {
+  return dayProgram(b, ['factors', 'label', 'edges'], [b.fb, b.nDays, L.groups + b.q], /* glsl */ `
+${dailyPrelude(b)}
 ${GROUPS_GLSL}
 void main() {
   ivec3 c = getOutputCoords();
-  int f = c.x, dd = c.y, d = first + c.y, col = c.z;
+  int f = f0 + c.x, dd = c.y, d = first + c.y, col = c.z;
   Day s = dayStats(f, d);
   if (col == ${L.covered}) { setOutput(float(s.covered)); return; }
   if (col == ${L.used}) { setOutput(s.used ? 1.0 : 0.0); return; }
@@ -236,34 +282,35 @@ void main() {
   if (col == ${L.turnTop} || col == ${L.turnBottom}) setOutput(float(cnt));
   else setOutput(cnt > 0 ? s.ml + sum / float(cnt) : NAN);
 }
-`,
-  };
+`);
 }
 
 /**
- * Stage 3: the final rows. Turnover cells find the previous used day in stage 2's used column and count the
- * stocks in today's top (bottom) group that were in it then; every other cell is copied.
+ * Stage 3: the final rows of all F factors, `[F, nDays, W]`, for the block's factors. Turnover cells find the
+ * previous used day in stage 2's used column and count the stocks in today's top (bottom) group that were in it
+ * then; every other cell of the block is copied from stage 2. With `chained`, the factors outside the block are
+ * copied from the previous block's output (the last operand, `prev`); without, they are 0 until a later block
+ * copies this output forward.
  */
-export function finishProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout): WebGlProgram {
-  return {
-    variableNames: ['factors', 'label', 'edges', 'rows'],
-    outputShape: [F, nDays, L.groups + q],
-    packedInputs: false,
-    packedOutput: false,
-    customUniforms: DAY_UNIFORMS,
-    userCode: /* glsl */ `
-${dailyPrelude(N, q)}
+export function finishProgram(b: DailyBlock, L: DailyLayout, chained: boolean): WebGlProgram {
+  const names = ['factors', 'label', 'edges', 'rows'];
+  const other = chained ? 'getPrev(f, c.y, c.z)' : '0.0';
+  const outside = b.fb < b.F || chained ? `if (f < f0 || f >= f0 + ${b.fb}) { setOutput(${other}); return; }` : '';
+  const program = dayProgram(b, names, [b.F, b.nDays, L.groups + b.q], /* glsl */ `
+${dailyPrelude(b)}
 ${GROUPS_GLSL}
 void main() {
   ivec3 c = getOutputCoords();
   int f = c.x, dd = c.y, col = c.z;
-  float own = getRows(f, dd, col);
-  if ((col != ${L.turnTop} && col != ${L.turnBottom}) || getRows(f, dd, ${L.used}) != 1.0) { setOutput(own); return; }
+  ${outside}
+  int lf = f - f0;
+  float own = getRows(lf, dd, col);
+  if ((col != ${L.turnTop} && col != ${L.turnBottom}) || getRows(lf, dd, ${L.used}) != 1.0) { setOutput(own); return; }
   int pd = -1;
   for (int k = dd - 1; k >= 0; k--) {
-    if (getRows(f, k, ${L.used}) == 1.0) { pd = k; break; }
+    if (getRows(lf, k, ${L.used}) == 1.0) { pd = k; break; }
   }
-  if (pd < 0 || own <= 0.0 || getRows(f, pd, col) <= 0.0) { setOutput(NAN); return; }
+  if (pd < 0 || own <= 0.0 || getRows(lf, pd, col) <= 0.0) { setOutput(NAN); return; }
   int target = col == ${L.turnTop} ? Q - 1 : 0;
   int d = first + dd, p = first + pd;
   Day s = dayStats(f, d);
@@ -280,24 +327,26 @@ void main() {
   }
   setOutput(1.0 - float(stay) / own);
 }
-`,
-  };
+`);
+  if (chained) program.variableNames.push('prev');
+  return program;
 }
 
 /**
- * af_factor_corr: one fragment per matrix cell averages, over the range, the pair's Spearman on the stocks where
- * both factors exist (rank counts over those stocks); 1 on the diagonal, NaN for a pair without a counted day.
+ * af_factor_corr, stage 1: `[F, F, nDays]`, one fragment per pair and day (above the diagonal; 0 elsewhere): the
+ * pair's Spearman on the stocks where both factors exist (rank counts over those stocks, O(N²)), NaN for a day
+ * that does not count. A fragment per pair-day rather than per pair keeps each fragment short (a browser resets
+ * a GPU whose draw runs for seconds) and gives the GPU F² x days fragments to spread instead of F².
  */
-export function corrProgram(F: number, nDays: number, N: number): WebGlProgram {
+export function corrDaysProgram(F: number, nDays: number, N: number): WebGlProgram {
   return {
     variableNames: ['factors'],
-    outputShape: [F, F],
+    outputShape: [F, F, nDays],
     packedInputs: false,
     packedOutput: false,
-    customUniforms: DAY_UNIFORMS,
+    customUniforms: DAY_UNIFORMS!.slice(0, 2),
     userCode: /* glsl */ `
 const int N = ${N};
-const int NDAYS = ${nDays};
 bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
 bool both(int a, int b, int d, int j) { return finiteF(getFactors(a, d, j)) && finiteF(getFactors(b, d, j)); }
 void counts(int a, int b, int d, float x, out int less, out int eq) {
@@ -310,37 +359,60 @@ void counts(int a, int b, int d, float x, out int less, out int eq) {
   }
 }
 void main() {
+  ivec3 c = getOutputCoords();
+  int a = c.x, b = c.y, d = first + c.z;
+  if (a >= b) { setOutput(0.0); return; }
+  int m = 0;
+  float aMin = 0.0, aMax = 0.0, bMin = 0.0, bMax = 0.0;
+  for (int j = 0; j < N; j++) {
+    if (!both(a, b, d, j)) continue;
+    float x = getFactors(a, d, j), y = getFactors(b, d, j);
+    if (m == 0) { aMin = x; aMax = x; bMin = y; bMax = y; }
+    aMin = min(aMin, x); aMax = max(aMax, x); bMin = min(bMin, y); bMax = max(bMax, y);
+    m++;
+  }
+  if (m < minStocks || aMin == aMax || bMin == bMax) { setOutput(NAN); return; }
+  float sab = 0.0, saa = 0.0, sbb = 0.0;
+  for (int j = 0; j < N; j++) {
+    if (!both(a, b, d, j)) continue;
+    int la, ea, lb, eb;
+    counts(a, b, d, getFactors(a, d, j), la, ea);
+    counts(b, a, d, getFactors(b, d, j), lb, eb);
+    float u = float(2 * la + ea - m);
+    float v = float(2 * lb + eb - m);
+    sab += u * v; saa += u * u; sbb += v * v;
+  }
+  setOutput(sab / (sqrt(saa) * sqrt(sbb)));
+}
+`,
+  };
+}
+
+/**
+ * af_factor_corr, stage 2: the `[F, F]` matrix, each pair's mean over its counted days in day order (as the host
+ * kernel sums them); 1 on the diagonal, NaN for a pair without a counted day.
+ */
+export function corrMeanProgram(F: number, nDays: number): WebGlProgram {
+  return {
+    variableNames: ['days'],
+    outputShape: [F, F],
+    packedInputs: false,
+    packedOutput: false,
+    userCode: /* glsl */ `
+bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
+void main() {
   ivec2 c = getOutputCoords();
   int a = min(c.x, c.y), b = max(c.x, c.y);
   if (a == b) { setOutput(1.0); return; }
   float total = 0.0;
-  int days = 0;
-  for (int dd = 0; dd < NDAYS; dd++) {
-    int d = first + dd;
-    int m = 0;
-    float aMin = 0.0, aMax = 0.0, bMin = 0.0, bMax = 0.0;
-    for (int j = 0; j < N; j++) {
-      if (!both(a, b, d, j)) continue;
-      float x = getFactors(a, d, j), y = getFactors(b, d, j);
-      if (m == 0) { aMin = x; aMax = x; bMin = y; bMax = y; }
-      aMin = min(aMin, x); aMax = max(aMax, x); bMin = min(bMin, y); bMax = max(bMax, y);
-      m++;
-    }
-    if (m < minStocks || aMin == aMax || bMin == bMax) continue;
-    float sab = 0.0, saa = 0.0, sbb = 0.0;
-    for (int j = 0; j < N; j++) {
-      if (!both(a, b, d, j)) continue;
-      int la, ea, lb, eb;
-      counts(a, b, d, getFactors(a, d, j), la, ea);
-      counts(b, a, d, getFactors(b, d, j), lb, eb);
-      float u = float(2 * la + ea - m);
-      float v = float(2 * lb + eb - m);
-      sab += u * v; saa += u * u; sbb += v * v;
-    }
-    total += sab / (sqrt(saa) * sqrt(sbb));
-    days++;
+  int counted = 0;
+  for (int dd = 0; dd < ${nDays}; dd++) {
+    float v = getDays(a, b, dd);
+    if (!finiteF(v)) continue;
+    total += v;
+    counted++;
   }
-  setOutput(days > 0 ? total / float(days) : NAN);
+  setOutput(counted > 0 ? total / float(counted) : NAN);
 }
 `,
   };

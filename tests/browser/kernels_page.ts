@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/eval/backend.ts';
 import { checkOpKernels, hardPanels, type CheckReport, type PanelData } from '../gpu/check_kernels.ts';
 import { checkMetricKernels, populationFromBars } from '../gpu/check_metrics.ts';
+import { checkWebGlPaths } from '../gpu/check_webgl_paths.ts';
 
 /** A real-data slice as it crosses from Node: plain arrays (Playwright serialises NaN faithfully). */
 export interface WirePanel {
@@ -29,6 +30,8 @@ export interface PageReport {
   readonly hard?: CheckReport;
   readonly real?: CheckReport;
   readonly metrics?: CheckReport;
+  /** WebGL only: its counting and sorting ranks against each other (tests/gpu/check_webgl_paths.ts). */
+  readonly paths?: CheckReport;
   /** Tensors alive after the checks minus before: kernels must not leak outputs. */
   readonly leakedTensors?: number;
   /** An exception that escaped the checks themselves. */
@@ -77,7 +80,7 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
     return { asked, active, note: info.note, adapter: env.adapter, seconds: seconds() };
   }
   const before = tf.memory().numTensors;
-  let hard: CheckReport | undefined, realReport: CheckReport | undefined, metrics: CheckReport | undefined;
+  let hard: CheckReport | undefined, realReport: CheckReport | undefined, metrics: CheckReport | undefined, paths: CheckReport | undefined;
   try {
     hard = await checkOpKernels(hardPanels(seed));
     show(summary('hard panels', hard));
@@ -88,13 +91,17 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
     }
     metrics = await checkMetricKernels(seed, 'auto', panel ? [populationFromBars(panel)] : []);
     show(summary('metrics', metrics));
+    if (asked === 'webgl') {
+      paths = await checkWebGlPaths(seed);
+      show(summary('count and sort paths', paths));
+    }
   } catch (e) {
     const error = (e as Error)?.stack ?? String(e);
     show(`error: ${error}`);
-    return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, error, seconds: seconds() };
+    return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, error, seconds: seconds() };
   }
   const leakedTensors = tf.memory().numTensors - before;
-  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, leakedTensors, seconds: seconds() };
+  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, leakedTensors, seconds: seconds() };
 }
 
 (globalThis as { runKernelChecks?: typeof runKernelChecks }).runKernelChecks = runKernelChecks;

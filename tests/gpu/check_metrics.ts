@@ -156,15 +156,29 @@ function compareRows(p: Population, got: Float32Array, want: Float64Array, q: nu
  * host kernel: a description of the first mismatches, or undefined when every cell agrees.
  */
 export async function compareDailyMetrics(p: Population, q: number, minStocks: number, path: MetricPath = 'auto'): Promise<string | undefined> {
+  const run = (factors: tf.Tensor3D, label: tf.Tensor2D) => runMetricKernel(DAILY_METRICS_KERNEL, { factors, label }, { groups: q, minStocks }, path);
+  return (await compareDailyMetricsBy(p, q, minStocks, run)).diff;
+}
+
+/**
+ * compareDailyMetrics for any way of computing the rows (`run` returns a tensor, disposed here): the mismatches'
+ * description and the rows computed.
+ */
+export async function compareDailyMetricsBy(
+  p: Population,
+  q: number,
+  minStocks: number,
+  run: (factors: tf.Tensor3D, label: tf.Tensor2D) => tf.Tensor,
+): Promise<{ diff: string | undefined; got: Float32Array }> {
   const want = new Float64Array(p.F * p.D * dailyWidth(q));
   dailyMetrics({ factors: views(p), label: p.y, N: p.N, q, minStocks, first: 0, last: p.D - 1, out: want });
   const factors = tf.tensor3d(p.factors, [p.F, p.D, p.N], 'float32');
   const label = tf.tensor2d(p.y, [p.D, p.N], 'float32');
   try {
-    const out = runMetricKernel(DAILY_METRICS_KERNEL, { factors, label }, { groups: q, minStocks }, path);
+    const out = run(factors, label);
     const got = (await out.data()) as Float32Array;
     out.dispose();
-    return compareRows(p, got, want, q, 0, p.D);
+    return { diff: compareRows(p, got, want, q, 0, p.D), got };
   } finally {
     tf.dispose([factors, label]);
   }

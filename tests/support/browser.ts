@@ -8,7 +8,7 @@
  */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -112,6 +112,27 @@ export async function serveStatic(dir: string, options: { prefix?: string; quiet
       server.close(() => resolve());
     }),
   };
+}
+
+/**
+ * Bundles the page module `entry` (a path under the project root) with esbuild into `dir`/page.js and writes the
+ * `index.html` that loads it, titled `title`.
+ */
+export async function buildModulePage(entry: string, dir: string, title: string): Promise<void> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [join(PROJECT_ROOT, entry)],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    outfile: join(dir, 'page.js'),
+    logLevel: 'silent',
+    // Packages a page never loads (tfjs-node is imported by name only for the `tensorflow` backend).
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  });
+  assert.deepEqual(result.errors, []);
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><title>${title}</title><body><script type="module" src="page.js"></script></body>`);
 }
 
 let site: Promise<string> | undefined;

@@ -1,0 +1,72 @@
+/**
+ * The WebGL kernels' two ways of ranking a cross-section, timed in headless Chromium: counting (O(N) per stock)
+ * against sorting each cross-section first (kernels/webgl/bitonic.ts), for the rank operator and for
+ * `af_daily_metrics`. The page (bench/webgl_paths_page.ts) is bundled with esbuild and served on 127.0.0.1; it
+ * prints medians from tensors on the GPU to results read back. Needs /usr/bin/chromium (Debian `chromium`).
+ *
+ *   npm run bench:webgl
+ *   npx tsx bench/webgl_paths_bench.ts --rank 2400x300 --metrics 16x250x300 --runs 3 --gpu
+ *
+ * Without --gpu Chromium renders WebGL with SwiftShader on the CPU (as the tests do): the ratio of the two
+ * paths shows there, absolute times do not carry over to a GPU.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM, buildModulePage, launch, serveStatic } from '../tests/support/browser.ts';
+import type { PathsRequest, PathsTiming } from './webgl_paths_page.ts';
+import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
+
+const USAGE = `
+bench/webgl_paths_bench.ts: WebGL ranking by counting against sorting, in headless Chromium.
+  --rank TxN[,TxN...]        rank operator panels, bars x stocks (default 2400x300,240x1000)
+  --metrics FxDxN[,...]      af_daily_metrics populations, factors x days x stocks (default 16x250x300,4x60x1000)
+  --runs R                   timed runs after a warm-up, median printed (default 3)
+  --gpu                      let Chromium use the machine's GPU instead of SwiftShader
+`;
+const SCRIPT = 'webgl_paths_bench';
+const values = benchArgs(SCRIPT, USAGE, {
+  rank: { type: 'string', default: '2400x300,240x1000' },
+  metrics: { type: 'string', default: '16x250x300,4x60x1000' },
+  runs: { type: 'string', default: '3' },
+  gpu: { type: 'boolean', default: false },
+});
+
+function sizes(name: string, text: string, parts: number): number[][] {
+  return text.split(',').filter(Boolean).map((item) => {
+    const dims = item.split('x');
+    if (dims.length !== parts) badArgs(SCRIPT, `--${name}: '${item}' should have ${parts} sizes joined by x`);
+    return dims.map((d) => wholeArg(SCRIPT, name, d));
+  });
+}
+
+const request: PathsRequest = {
+  rank: sizes('rank', values.rank!, 2) as unknown as PathsRequest['rank'],
+  metrics: sizes('metrics', values.metrics!, 3) as unknown as PathsRequest['metrics'],
+  runs: wholeArg(SCRIPT, 'runs', values.runs),
+};
+if (!existsSync(CHROMIUM)) badArgs(SCRIPT, `needs Chromium at ${CHROMIUM} (Debian package chromium)`);
+
+const dir = mkdtempSync(join(tmpdir(), 'alphaflow-webgl-bench-'));
+await buildModulePage('bench/webgl_paths_page.ts', dir, 'webgl paths');
+const server = await serveStatic(dir, { quietFavicon: true });
+const browser = await launch(values.gpu ? ['--ignore-gpu-blocklist', '--enable-gpu'] : []);
+try {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction(() => 'timePaths' in globalThis, undefined, { timeout: 20_000 });
+  const result = await page.evaluate(
+    (req) => (globalThis as unknown as { timePaths(r: PathsRequest): Promise<{ renderer: string; timings: PathsTiming[] }> }).timePaths(req),
+    request,
+  );
+  console.log(`WebGL on ${result.renderer}; median of ${request.runs} runs after a warm-up, results read back`);
+  console.log('| work | count | sort | count / sort |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const t of result.timings) {
+    console.log(`| ${t.what} | ${t.countMs.toFixed(0)} ms | ${t.sortMs.toFixed(0)} ms | ${(t.countMs / t.sortMs).toFixed(1)}x |`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+}
