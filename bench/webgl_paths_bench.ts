@@ -1,7 +1,7 @@
 /**
  * The WebGL kernels' two ways of ranking a cross-section, timed in headless Chromium: counting (O(N) per stock)
- * against sorting each cross-section first (kernels/webgl/bitonic.ts), for the rank operator and for
- * `af_daily_metrics`. The page (bench/webgl_paths_page.ts) is bundled with esbuild and served on 127.0.0.1; it
+ * against sorting each cross-section first (kernels/webgl/bitonic.ts), for the rank operator, `af_daily_metrics`
+ * and `af_factor_corr`. The page (bench/webgl_paths_page.ts) is bundled with esbuild and served on 127.0.0.1; it
  * prints medians from tensors on the GPU to results read back. Needs /usr/bin/chromium (Debian `chromium`).
  *
  *   npm run bench:webgl
@@ -21,6 +21,7 @@ const USAGE = `
 bench/webgl_paths_bench.ts: WebGL ranking by counting against sorting, in headless Chromium.
   --rank TxN[,TxN...]        rank operator panels, bars x stocks (default 2400x300,240x1000)
   --metrics FxDxN[,...]      af_daily_metrics populations, factors x days x stocks (default 16x250x300,4x60x1000)
+  --corr FxDxN[,...]         af_factor_corr populations without holes (default 12x60x300)
   --runs R                   timed runs after a warm-up, median printed (default 3)
   --gpu                      let Chromium use the machine's GPU instead of SwiftShader
 `;
@@ -28,6 +29,7 @@ const SCRIPT = 'webgl_paths_bench';
 const values = benchArgs(SCRIPT, USAGE, {
   rank: { type: 'string', default: '2400x300,240x1000' },
   metrics: { type: 'string', default: '16x250x300,4x60x1000' },
+  corr: { type: 'string', default: '12x60x300' },
   runs: { type: 'string', default: '3' },
   gpu: { type: 'boolean', default: false },
 });
@@ -43,6 +45,7 @@ function sizes(name: string, text: string, parts: number): number[][] {
 const request: PathsRequest = {
   rank: sizes('rank', values.rank!, 2) as unknown as PathsRequest['rank'],
   metrics: sizes('metrics', values.metrics!, 3) as unknown as PathsRequest['metrics'],
+  corr: sizes('corr', values.corr!, 3) as unknown as PathsRequest['corr'],
   runs: wholeArg(SCRIPT, 'runs', values.runs),
 };
 if (!existsSync(CHROMIUM)) badArgs(SCRIPT, `needs Chromium at ${CHROMIUM} (Debian package chromium)`);

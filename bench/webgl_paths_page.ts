@@ -9,10 +9,12 @@ import { mulberry32 } from '../src/util/rng.ts';
 import { rankByCount, rankBySort } from '../kernels/webgl/rank.ts';
 import { METRIC_COUNT_MAX, dailyMetricBlocks, dailyMetricsWebGl } from '../kernels/webgl/daily_metrics.ts';
 import type { WebGlBackendLike } from '../kernels/webgl/program.ts';
+import { corrSortWidthGl, factorCorrWebGl } from '../kernels/webgl/factor_corr.ts';
 
 export interface PathsRequest {
   readonly rank: ReadonlyArray<readonly [T: number, N: number]>;
   readonly metrics: ReadonlyArray<readonly [F: number, D: number, N: number]>;
+  readonly corr: ReadonlyArray<readonly [F: number, D: number, N: number]>;
   readonly runs: number;
 }
 
@@ -63,6 +65,16 @@ async function timePaths(req: PathsRequest): Promise<{ renderer: string; timings
     const sortMs = await median(req.runs, () => readAndDispose(dailyMetricsWebGl(gl, { factors, label }, attrs, plan)));
     tf.dispose([factors, label]);
     timings.push({ what: `af_daily_metrics, ${F} factors x ${D} days x ${N} stocks, 10 groups`, countMs, sortMs });
+  }
+  for (const [F, D, N] of req.corr) {
+    // No holes: every pair-day takes the sort path where it is on.
+    const factors = tf.tensor3d(Float32Array.from({ length: F * D * N }, () => rng() - 0.5), [F, D, N]);
+    const S = corrSortWidthGl(F, D, N);
+    if (!S) throw new Error(`af_factor_corr on ${F} x ${D} x ${N} would count either way`);
+    const countMs = await median(req.runs, () => readAndDispose(factorCorrWebGl(gl, { factors }, { minStocks: 10 }, 0)));
+    const sortMs = await median(req.runs, () => readAndDispose(factorCorrWebGl(gl, { factors }, { minStocks: 10 }, S)));
+    factors.dispose();
+    timings.push({ what: `af_factor_corr, ${F} factors x ${D} days x ${N} stocks, no holes`, countMs, sortMs });
   }
   const ctx = document.createElement('canvas').getContext('webgl2');
   const dbg = ctx?.getExtension('WEBGL_debug_renderer_info');

@@ -15,7 +15,7 @@ import type { WebGlBackendLike, WebGlProgram } from './program.ts';
 import { sortRows, sortWidthGl } from './bitonic.ts';
 import { edgesProgram, finishProgram, rowsProgram, sortInputProgram, type DailyBlock } from './metric_programs.ts';
 
-/** The widest cross-section that is counted rather than sorted. */
+/** The widest cross-section the metric kernels (this one and factor_corr.ts) count rather than sort. */
 export const METRIC_COUNT_MAX = 64;
 /** The most texels of sorted rows alive at once (64 MiB of float32; the sort holds two). */
 export const SORT_TEXELS = 1 << 24;

@@ -333,14 +333,44 @@ void main() {
 }
 
 /**
- * af_factor_corr, stage 1: `[F, F, nDays]`, one fragment per pair and day (above the diagonal; 0 elsewhere): the
- * pair's Spearman on the stocks where both factors exist (rank counts over those stocks, O(N²)), NaN for a day
- * that does not count. A fragment per pair-day rather than per pair keeps each fragment short (a browser resets
- * a GPU whose draw runs for seconds) and gives the GPU F² x days fragments to spread instead of F².
+ * af_factor_corr, sort path stage 0: `[F * nDays, S]`, each factor-day's finite values (missing elsewhere), for
+ * sortRows (bitonic.ts).
  */
-export function corrDaysProgram(F: number, nDays: number, N: number): WebGlProgram {
+export function corrSortInputProgram(F: number, nDays: number, N: number, S: number): WebGlProgram {
   return {
     variableNames: ['factors'],
+    outputShape: [F * nDays, S],
+    packedInputs: false,
+    packedOutput: false,
+    customUniforms: DAY_UNIFORMS!.slice(0, 2),
+    userCode: /* glsl */ `
+bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
+void main() {
+  ivec2 c = getOutputCoords();
+  int f = c.x / ${nDays}, d = first + c.x - f * ${nDays}, j = c.y;
+  float v = j < ${N} ? getFactors(f, d, j) : 0.0;
+  if (j >= ${N} || !finiteF(v)) { setOutput(NAN); return; }
+  setOutput(v);
+}
+`,
+  };
+}
+
+/**
+ * af_factor_corr, stage 1: `[F, F, nDays]`, one fragment per pair and day (above the diagonal; 0 elsewhere): the
+ * pair's Spearman on the stocks where both factors exist, NaN for a day that does not count. Ranks are counted
+ * over those stocks (O(N²)), or, with S > 0 and where the pair's common stocks are all of each factor's stocks
+ * that day (the usual case), binary-searched in the factors' sorted rows (stage 0) with the same result. A
+ * fragment per pair-day rather than per pair keeps each fragment short (a browser resets a GPU whose draw runs
+ * for seconds) and gives the GPU F² x days fragments to spread instead of F².
+ */
+export function corrDaysProgram(F: number, nDays: number, N: number, S = 0): WebGlProgram {
+  const ranks = (a: string, row: string, x: string, less: string, eq: string) => {
+    const count = `counts(${a}, d, ${x}, ${less}, ${eq});`;
+    return S ? `if (shared) { ${less} = afBound(${row}, ${x}, false); ${eq} = afBound(${row}, ${x}, true) - ${less}; } else ${count}` : count;
+  };
+  return {
+    variableNames: S ? ['factors', 'sorted'] : ['factors'],
     outputShape: [F, F, nDays],
     packedInputs: false,
     packedOutput: false,
@@ -348,11 +378,14 @@ export function corrDaysProgram(F: number, nDays: number, N: number): WebGlProgr
     userCode: /* glsl */ `
 const int N = ${N};
 bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
-bool both(int a, int b, int d, int j) { return finiteF(getFactors(a, d, j)) && finiteF(getFactors(b, d, j)); }
-void counts(int a, int b, int d, float x, out int less, out int eq) {
+${S ? `${GLSL_HELPERS}
+${sortedBoundGlsl('afBound', 'getSorted', S)}` : ''}
+int pa, pb;
+bool both(int d, int j) { return finiteF(getFactors(pa, d, j)) && finiteF(getFactors(pb, d, j)); }
+void counts(int a, int d, float x, out int less, out int eq) {
   less = 0; eq = 0;
   for (int k = 0; k < N; k++) {
-    if (!both(a, b, d, k)) continue;
+    if (!both(d, k)) continue;
     float v = getFactors(a, d, k);
     less += v < x ? 1 : 0;
     eq += v == x ? 1 : 0;
@@ -362,22 +395,29 @@ void main() {
   ivec3 c = getOutputCoords();
   int a = c.x, b = c.y, d = first + c.z;
   if (a >= b) { setOutput(0.0); return; }
-  int m = 0;
+  pa = a; pb = b;
+  int m = 0, na = 0, nb = 0;
   float aMin = 0.0, aMax = 0.0, bMin = 0.0, bMax = 0.0;
   for (int j = 0; j < N; j++) {
-    if (!both(a, b, d, j)) continue;
     float x = getFactors(a, d, j), y = getFactors(b, d, j);
+    na += finiteF(x) ? 1 : 0;
+    nb += finiteF(y) ? 1 : 0;
+    if (!finiteF(x) || !finiteF(y)) continue;
     if (m == 0) { aMin = x; aMax = x; bMin = y; bMax = y; }
     aMin = min(aMin, x); aMax = max(aMax, x); bMin = min(bMin, y); bMax = max(bMax, y);
     m++;
   }
   if (m < minStocks || aMin == aMax || bMin == bMax) { setOutput(NAN); return; }
+  // The pair's common stocks are each factor's own that day: its sorted row ranks exactly the stocks counted.
+  bool shared = m == na && m == nb;
+  int rowA = a * ${nDays} + c.z, rowB = b * ${nDays} + c.z;
   float sab = 0.0, saa = 0.0, sbb = 0.0;
   for (int j = 0; j < N; j++) {
-    if (!both(a, b, d, j)) continue;
+    if (!both(d, j)) continue;
+    float x = getFactors(a, d, j), y = getFactors(b, d, j);
     int la, ea, lb, eb;
-    counts(a, b, d, getFactors(a, d, j), la, ea);
-    counts(b, a, d, getFactors(b, d, j), lb, eb);
+    ${ranks('a', 'rowA', 'x', 'la', 'ea')}
+    ${ranks('b', 'rowB', 'y', 'lb', 'eb')}
     float u = float(2 * la + ea - m);
     float v = float(2 * lb + eb - m);
     sab += u * v; saa += u * u; sbb += v * v;

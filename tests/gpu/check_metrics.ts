@@ -184,6 +184,20 @@ export async function compareDailyMetricsBy(
   }
 }
 
+/** A `[F, F]` correlation matrix against the host kernel's over days first..last: the first mismatches, or undefined. */
+export function compareFactorCorr(p: Population, got: Float32Array, minStocks: number, first: number, last: number): string | undefined {
+  const want = new Float64Array(p.F * p.F);
+  factorCorrelationKernel({ factors: views(p), N: p.N, minStocks, first, last, out: want });
+  if (got.length !== want.length) return `${got.length} cells, not ${want.length}`;
+  let bad = 0, firstBad = '';
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i], g = got[i];
+    const ok = Number.isNaN(w) ? Number.isNaN(g) : Math.abs(g - w) <= 2e-5;
+    if (!ok && bad++ === 0) firstBad = `cell ${Math.floor(i / p.F)},${i % p.F}: want ${w}, got ${g}`;
+  }
+  return bad ? `${bad} of ${want.length} cells differ, first ${firstBad}` : undefined;
+}
+
 interface DailyCase {
   readonly q: number;
   readonly minStocks: number;
@@ -243,22 +257,15 @@ export async function checkMetricKernels(seed: number, path: MetricPath = 'auto'
       }
       for (const [minStocks, first, last] of [[5, 0, p.D - 1], [12, 2, 4], [5, 3, 1]]) {
         const nDays = Math.max(0, last - first + 1);
-        const want = new Float64Array(p.F * p.F);
-        factorCorrelationKernel({ factors: views(p), N: p.N, minStocks, first, last, out: want });
         const what = `${FACTOR_CORR_KERNEL}(minStocks=${minStocks}, days ${first}..${last}, ${nDays} days) on ${p.label}`;
         try {
           const out = runMetricKernel(FACTOR_CORR_KERNEL, { factors }, { minStocks, first, last }, path);
           const got = (await out.data()) as Float32Array;
           out.dispose();
           runs++;
-          cells += want.length;
-          let bad = 0, firstBad = '';
-          for (let i = 0; i < want.length; i++) {
-            const w = want[i], g = got[i];
-            const ok = Number.isNaN(w) ? Number.isNaN(g) : Math.abs(g - w) <= 2e-5;
-            if (!ok && bad++ === 0) firstBad = `cell ${Math.floor(i / p.F)},${i % p.F}: want ${w}, got ${g}`;
-          }
-          if (bad) failures.push(`${what}: ${bad} of ${want.length} cells differ, first ${firstBad}`);
+          cells += got.length;
+          const diff = compareFactorCorr(p, got, minStocks, first, last);
+          if (diff) failures.push(`${what}: ${diff}`);
         } catch (e) {
           failures.push(`${what}: threw ${(e as Error).message}`);
         }

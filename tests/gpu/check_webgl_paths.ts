@@ -1,8 +1,9 @@
 /**
  * The WebGL kernels' two ways of ranking a cross-section, run side by side on the same data in the browser page
  * (tests/browser/kernels_page.ts, WebGL only): counting and sorting (kernels/webgl/bitonic.ts) must give the same
- * bits, for the rank operator and for `af_daily_metrics`, whose sort path also goes in blocks of factors, here
- * forced small so that a block boundary falls inside a population. Each result is also compared with the host
+ * bits, for the rank operator, for `af_daily_metrics`, whose sort path also goes in blocks of factors, here
+ * forced small so that a block boundary falls inside a population, and for `af_factor_corr`, whose sort path
+ * still counts the pair-days where the two factors' holes differ. Each result is also compared with the host
  * kernel, so a path that agreed with the other only by sharing a mistake still fails.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,10 +11,11 @@ import { mulberry32 } from '../../src/util/rng.ts';
 import { OPS } from '../../src/ops/table.ts';
 import { rankByCount, rankBySort } from '../../kernels/webgl/rank.ts';
 import { dailyMetricsWebGl, type DailyPlan } from '../../kernels/webgl/daily_metrics.ts';
+import { factorCorrWebGl } from '../../kernels/webgl/factor_corr.ts';
 import { sortWidthGl } from '../../kernels/webgl/bitonic.ts';
 import type { WebGlBackendLike } from '../../kernels/webgl/program.ts';
 import { compareCells, hardPanel, type CheckReport } from './check_kernels.ts';
-import { compareDailyMetricsBy, population } from './check_metrics.ts';
+import { compareDailyMetricsBy, compareFactorCorr, population } from './check_metrics.ts';
 
 async function read(info: tf.TensorInfo): Promise<Float32Array> {
   const t = tf.engine().makeTensorFromTensorInfo(info);
@@ -65,6 +67,19 @@ export async function checkWebGlPaths(seed: number): Promise<CheckReport> {
       if (!reference) reference = got;
       else if (differing(reference, got)) failures.push(`${what}: ${differing(reference, got)} cells differ from counting`);
     }
+  }
+  // Holes in some factors and not others make most pair-days count; without holes every pair-day sorts.
+  for (const holes of [true, false]) {
+    const p = population(rng, `${holes ? 'holey' : 'dense'} 5x4x200`, 5, 4, 200, [0, 1, 5, 2, 6], holes);
+    const factors = tf.tensor3d(p.factors, [p.F, p.D, p.N]);
+    const [counted, sorted] = await Promise.all([0, sortWidthGl(p.N)].map((S) => read(factorCorrWebGl(gl, { factors }, { minStocks: 10 }, S))));
+    factors.dispose();
+    runs += 2;
+    cells += counted!.length + sorted!.length;
+    const what = `af_factor_corr on ${p.label}`;
+    if (differing(counted!, sorted!)) failures.push(`${what}: count and sort differ in ${differing(counted!, sorted!)} cells`);
+    const diff = compareFactorCorr(p, sorted!, 10, 0, p.D - 1);
+    if (diff) failures.push(`${what} (sort): ${diff}`);
   }
   return { backend: 'webgl', runs, cells, failures };
 }
