@@ -5,10 +5,11 @@
  * prints medians from tensors on the GPU to results read back. Needs /usr/bin/chromium (Debian `chromium`).
  *
  *   npm run bench:webgl
- *   npx tsx bench/webgl_paths_bench.ts --rank 2400x300 --metrics 16x250x300 --runs 3 --gpu
+ *   npx tsx bench/webgl_paths_bench.ts --rank 2400x300 --metrics 16x250x300 --corr 12x60x300 --runs 3
  *
- * Without --gpu Chromium renders WebGL with SwiftShader on the CPU (as the tests do): the ratio of the two
- * paths shows there, absolute times do not carry over to a GPU.
+ * Chromium renders WebGL with SwiftShader on the CPU here, with the tests' flags (tests/support/browser.ts),
+ * whatever GPU the machine has: the ratio of the two paths shows there, absolute times do not carry over to a
+ * GPU. The renderer is printed with the results.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,6 @@ bench/webgl_paths_bench.ts: WebGL ranking by counting against sorting, in headle
   --metrics FxDxN[,...]      af_daily_metrics populations, factors x days x stocks (default 16x250x300,4x60x1000)
   --corr FxDxN[,...]         af_factor_corr populations without holes (default 12x60x300)
   --runs R                   timed runs after a warm-up, median printed (default 3)
-  --gpu                      let Chromium use the machine's GPU instead of SwiftShader
 `;
 const SCRIPT = 'webgl_paths_bench';
 const values = benchArgs(SCRIPT, USAGE, {
@@ -31,7 +31,6 @@ const values = benchArgs(SCRIPT, USAGE, {
   metrics: { type: 'string', default: '16x250x300,4x60x1000' },
   corr: { type: 'string', default: '12x60x300' },
   runs: { type: 'string', default: '3' },
-  gpu: { type: 'boolean', default: false },
 });
 
 function sizes(name: string, text: string, parts: number): number[][] {
@@ -53,7 +52,7 @@ if (!existsSync(CHROMIUM)) badArgs(SCRIPT, `needs Chromium at ${CHROMIUM} (Debia
 const dir = mkdtempSync(join(tmpdir(), 'alphaflow-webgl-bench-'));
 await buildModulePage('bench/webgl_paths_page.ts', dir, 'webgl paths');
 const server = await serveStatic(dir, { quietFavicon: true });
-const browser = await launch(values.gpu ? ['--ignore-gpu-blocklist', '--enable-gpu'] : []);
+const browser = await launch();
 try {
   const page = await browser.newPage();
   await page.goto(server.url);
