@@ -16,23 +16,14 @@ import { population } from '../tests/gpu/check_metrics.ts';
 import { mulberry32 } from '../src/util/rng.ts';
 import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
 
-const USAGE = `
-bench/composite_metrics_bench.ts: af_daily_metrics through a backend's registered kernel and through its composite.
-  --backend NAME    cpu, wasm, webgpu, webgl or tensorflow (default wasm)
-  --factors F       factors in the population (default 8)
-  --days D          days (default 100)
-  --stocks N        stocks (default 1000)
-  --groups Q        qcut groups (default 10)
-  --runs R          timed runs after the warm-up, median printed (default 3)
-`;
 const SCRIPT = 'composite_metrics_bench';
-const values = benchArgs(SCRIPT, USAGE, {
-  backend: { type: 'string', default: 'wasm' },
-  factors: { type: 'string', default: '8' },
-  days: { type: 'string', default: '100' },
-  stocks: { type: 'string', default: '1000' },
-  groups: { type: 'string', default: '10' },
-  runs: { type: 'string', default: '3' },
+const values = benchArgs(SCRIPT, "af_daily_metrics through a backend's registered kernel and through its composite.", {
+  backend: { value: 'NAME', default: 'wasm', help: 'cpu, wasm, webgpu, webgl or tensorflow' },
+  factors: { value: 'F', default: '8', help: 'factors in the population' },
+  days: { value: 'D', default: '100', help: 'days' },
+  stocks: { value: 'N', default: '1000', help: 'stocks' },
+  groups: { value: 'Q', default: '10', help: 'qcut groups' },
+  runs: { value: 'R', default: '3', help: 'timed runs after the warm-up, median printed' },
 });
 const [F, D, N, q, runs] = (['factors', 'days', 'stocks', 'groups', 'runs'] as const).map((name) => wholeArg(SCRIPT, name, values[name]));
 if (!isBackendChoice(values.backend!)) badArgs(SCRIPT, `--backend: unknown backend '${values.backend}'`);

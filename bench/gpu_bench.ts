@@ -7,7 +7,7 @@
  *   npx deno run -A bench/gpu_bench.ts --backend webgpu      # Deno's WebGPU (Vulkan on an NVIDIA GPU)
  *   npx tsx bench/gpu_bench.ts --backend cpu --workers auto  # the CPU default of a large mining job
  *
- * Options: see USAGE below (`--help`).
+ * Options: the table passed to benchArgs below (`--help` prints it).
  * The trees are the same for every backend (seed 1), so rates compare. The first chunk (shader compilation,
  * field uploads) is timed apart from steady state. bench/device/ runs this on a lent GPU machine.
  */
@@ -29,31 +29,18 @@ import { mulberry32 } from '../src/util/rng.ts';
 import type { Node } from '../src/expr/ast.ts';
 import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
 
-const USAGE = `
-bench/gpu_bench.ts: population scoring (values, training metrics, fingerprints) in evaluations per second.
-  --backend NAME          auto, cpu, wasm, webgpu, webgl or tensorflow (default auto)
-  --panel real|large|both which panels to time (default both)
-  --population P          trees timed on a device backend (default 128)
-  --cpu-population P      trees timed on cpu (default 16: the large panel takes seconds per tree there)
-  --bars T --stocks N     the large synthetic panel's size (default 4800 x 5000)
-  --data FILE             the real 30-minute panel (default ../shared/data/ashare_15min_sse/bars_30min.csv.gz)
-  --workers N|auto        cpu only: score on a pool of worker threads, as a large alphaflow mine does (default 1)
-  --json FILE             append one JSON line per panel (for docs/benchmarks.md)
-  --profile               after timing, profile one chunk: kernels per tree, kernel time against wall time,
-                          peak memory and the costliest kernels (what tells dispatch overhead from GPU work)
-`;
 const SCRIPT = 'gpu_bench';
-const values = benchArgs(SCRIPT, USAGE, {
-  backend: { type: 'string', default: 'auto' },
-  panel: { type: 'string', default: 'both' },
-  population: { type: 'string', default: '128' },
-  'cpu-population': { type: 'string', default: '16' },
-  bars: { type: 'string', default: '4800' },
-  stocks: { type: 'string', default: '5000' },
-  data: { type: 'string' },
-  workers: { type: 'string', default: '1' },
-  json: { type: 'string' },
-  profile: { type: 'boolean', default: false },
+const values = benchArgs(SCRIPT, 'population scoring (values, training metrics, fingerprints) in evaluations per second.', {
+  backend: { value: 'NAME', default: 'auto', help: 'auto, cpu, wasm, webgpu, webgl or tensorflow' },
+  panel: { value: 'real|large|both', default: 'both', help: 'which panels to time' },
+  population: { value: 'P', default: '128', help: 'trees timed on a device backend' },
+  'cpu-population': { value: 'P', default: '16', help: 'trees timed on cpu (the large panel takes seconds per tree there)' },
+  bars: { value: 'T', default: '4800', help: "the large synthetic panel's bars" },
+  stocks: { value: 'N', default: '5000', help: "the large synthetic panel's stocks" },
+  data: { value: 'FILE', help: 'the real 30-minute panel (default ../shared/data/ashare_15min_sse/bars_30min.csv.gz)' },
+  workers: { value: 'N|auto', default: '1', help: 'cpu only: score on a pool of worker threads, as a large alphaflow mine does' },
+  json: { value: 'FILE', help: 'append one JSON line per panel (for docs/benchmarks.md)' },
+  profile: { flag: true, help: 'after timing, profile one chunk: kernels per tree, kernel time against wall time, peak memory, the costliest kernels' },
 });
 const choice = values.backend!;
 if (!isBackendChoice(choice)) badArgs(SCRIPT, `--backend: unknown backend '${choice}'`);

@@ -18,19 +18,12 @@ import { CHROMIUM, buildModulePage, launch, serveStatic } from '../tests/support
 import type { PathsRequest, PathsTiming } from './webgl_paths_page.ts';
 import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
 
-const USAGE = `
-bench/webgl_paths_bench.ts: WebGL ranking by counting against sorting, in headless Chromium.
-  --rank TxN[,TxN...]        rank operator panels, bars x stocks (default 2400x300,240x1000)
-  --metrics FxDxN[,...]      af_daily_metrics populations, factors x days x stocks (default 16x250x300,4x60x1000)
-  --corr FxDxN[,...]         af_factor_corr populations without holes (default 12x60x300)
-  --runs R                   timed runs after a warm-up, median printed (default 3)
-`;
 const SCRIPT = 'webgl_paths_bench';
-const values = benchArgs(SCRIPT, USAGE, {
-  rank: { type: 'string', default: '2400x300,240x1000' },
-  metrics: { type: 'string', default: '16x250x300,4x60x1000' },
-  corr: { type: 'string', default: '12x60x300' },
-  runs: { type: 'string', default: '3' },
+const values = benchArgs(SCRIPT, 'WebGL ranking by counting against sorting, in headless Chromium.', {
+  rank: { value: 'TxN[,TxN...]', default: '2400x300,240x1000', help: 'rank operator panels, bars x stocks' },
+  metrics: { value: 'FxDxN[,...]', default: '16x250x300,4x60x1000', help: 'af_daily_metrics populations, factors x days x stocks' },
+  corr: { value: 'FxDxN[,...]', default: '12x60x300', help: 'af_factor_corr populations without holes' },
+  runs: { value: 'R', default: '3', help: 'timed runs after a warm-up, median printed' },
 });
 
 function sizes(name: string, text: string, parts: number): number[][] {
