@@ -15,6 +15,7 @@ import { DAILY_METRICS_KERNEL, runMetricKernel, type MetricPath } from '../src/f
 import { population } from '../tests/gpu/check_metrics.ts';
 import { mulberry32 } from '../src/util/rng.ts';
 import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
+import { timeRuns } from './timing.ts';
 
 const SCRIPT = 'composite_metrics_bench';
 const values = benchArgs(SCRIPT, "af_daily_metrics through a backend's registered kernel and through its composite.", {
@@ -35,22 +36,17 @@ const factors = tf.tensor3d(p.factors, [F, D, N]);
 const label = tf.tensor2d(p.y, [D, N]);
 const attrs = { groups: q, minStocks: 10, first: 0, last: D - 1 };
 
-async function once(path: MetricPath): Promise<number> {
-  const t0 = performance.now();
+async function once(path: MetricPath): Promise<void> {
   const out = runMetricKernel(DAILY_METRICS_KERNEL, { factors, label }, attrs, path);
   await out.data();
   out.dispose();
-  return performance.now() - t0;
 }
 
 try {
   for (const path of ['auto', 'composite'] as const) {
-    await once(path);
-    const ts: number[] = [];
-    for (let r = 0; r < runs; r++) ts.push(await once(path));
-    ts.sort((a, b) => a - b);
+    const { medianMs, minMs } = await timeRuns(runs!, () => once(path));
     const what = path === 'auto' ? (tf.getKernel(DAILY_METRICS_KERNEL, tf.getBackend()) ? 'registered kernel' : 'composite (no kernel)') : 'composite';
-    console.log(`${DAILY_METRICS_KERNEL}, ${what}: median ${ts[Math.floor(runs / 2)]!.toFixed(0)} ms over ${runs} runs (min ${ts[0]!.toFixed(0)} ms)`);
+    console.log(`${DAILY_METRICS_KERNEL}, ${what}: median ${medianMs.toFixed(0)} ms over ${runs} runs (min ${minMs.toFixed(0)} ms)`);
   }
 } finally {
   tf.dispose([factors, label]);

@@ -9,6 +9,7 @@ import { mulberry32 } from '../src/util/rng.ts';
 import { rankByCount, rankBySort } from '../kernels/webgl/rank.ts';
 import { METRIC_COUNT_MAX, dailyMetricBlocks, dailyMetricsWebGl } from '../kernels/webgl/daily_metrics.ts';
 import type { WebGlBackendLike } from '../kernels/webgl/program.ts';
+import { timeRuns } from './timing.ts';
 import { corrSortWidthGl, factorCorrWebGl } from '../kernels/webgl/factor_corr.ts';
 
 export interface PathsRequest {
@@ -25,14 +26,7 @@ export interface PathsTiming {
 }
 
 async function median(runs: number, once: () => Promise<void>): Promise<number> {
-  await once(); // compiles the programs
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await once();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+  return (await timeRuns(runs, once)).medianMs;
 }
 
 async function readAndDispose(info: tf.TensorInfo): Promise<void> {

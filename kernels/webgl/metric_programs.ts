@@ -7,8 +7,9 @@
  * (O(N) per rank, O(N²) per rank IC or qcut edge), or, for wider cross-sections, binary search in the factor-day's
  * valid factor and label values sorted beforehand (`DailyBlock.S`, bitonic.ts), which also hands the qcut edges
  * their sorted positions directly. Rules and float64-faithful qcut edges as in ../webgpu/metric_programs.ts,
- * whose host-side exception table is shared. The daily correlation of factor pairs (corrProgram) still counts:
- * its valid stocks differ per pair.
+ * whose host-side exception table is shared. The correlation of factor pairs ranks on the stocks both factors
+ * have, so it binary-searches the factors' sorted rows only on pair-days where those are all of each factor's
+ * stocks, and counts on the others.
  */
 import type { WebGlProgram } from './program.ts';
 import { GLSL_HELPERS } from './program.ts';
@@ -28,6 +29,10 @@ export interface DailyBlock {
   readonly q: number;
   readonly S: number;
 }
+
+/** The missing-value rule of every WebGL kernel (program.ts), as the metric programs' `finiteF`. */
+const FINITE_GLSL = `${GLSL_HELPERS}
+bool finiteF(float v) { return !afMissing(v); }`;
 
 function glslFloat(v: number): string {
   const s = Math.fround(v).toExponential(9);
@@ -49,7 +54,7 @@ const int NEXC = ${K};
 const ivec4 EXC[${K}] = ivec4[${K}](${ints.join(', ')});
 const float EXCW[${K}] = float[${K}](${ws.join(', ')});
 
-bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
+${FINITE_GLSL}
 bool validAt(int f, int d, int j) { return finiteF(getFactors(f, d, j)) && finiteF(getLabel(d, j)); }
 
 // Counts, two-pass means and the used rule for factor f on day d.
@@ -84,8 +89,7 @@ Day dayStats(int f, int d) {
 }
 
 // Stocks valid for (f, d) below and equal to x in the factor (byLabel false) or the label.
-${S ? `${GLSL_HELPERS}
-${sortedBoundGlsl('afBound', 'getSorted', S)}
+${S ? `${sortedBoundGlsl('afBound', 'getSorted', S)}
 // The sorted row of (f, d): the valid factor values, then the label's on the same stocks.
 int sortedRow(int f, int d, bool byLabel) { return ((f - f0) * NDAYS + d - first) * 2 + (byLabel ? 1 : 0); }
 void rankCounts(int f, int d, float x, bool byLabel, out int less, out int eq) {
@@ -344,7 +348,7 @@ export function corrSortInputProgram(F: number, nDays: number, N: number, S: num
     packedOutput: false,
     customUniforms: DAY_UNIFORMS!.slice(0, 2),
     userCode: /* glsl */ `
-bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
+${FINITE_GLSL}
 void main() {
   ivec2 c = getOutputCoords();
   int f = c.x / ${nDays}, d = first + c.x - f * ${nDays}, j = c.y;
@@ -377,9 +381,8 @@ export function corrDaysProgram(F: number, nDays: number, N: number, S = 0): Web
     customUniforms: DAY_UNIFORMS!.slice(0, 2),
     userCode: /* glsl */ `
 const int N = ${N};
-bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
-${S ? `${GLSL_HELPERS}
-${sortedBoundGlsl('afBound', 'getSorted', S)}` : ''}
+${FINITE_GLSL}
+${S ? sortedBoundGlsl('afBound', 'getSorted', S) : ''}
 int pa, pb;
 bool both(int d, int j) { return finiteF(getFactors(pa, d, j)) && finiteF(getFactors(pb, d, j)); }
 void counts(int a, int d, float x, out int less, out int eq) {
@@ -439,7 +442,7 @@ export function corrMeanProgram(F: number, nDays: number): WebGlProgram {
     packedInputs: false,
     packedOutput: false,
     userCode: /* glsl */ `
-bool finiteF(float v) { return (floatBitsToUint(v) & 0x7f800000u) != 0x7f800000u; }
+${FINITE_GLSL}
 void main() {
   ivec2 c = getOutputCoords();
   int a = min(c.x, c.y), b = max(c.x, c.y);
