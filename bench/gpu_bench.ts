@@ -27,6 +27,8 @@ import { resolvePrimitives } from '../src/gp/primitives.ts';
 import { rampedHalfAndHalf } from '../src/gp/generate.ts';
 import { mulberry32 } from '../src/util/rng.ts';
 import type { Node } from '../src/expr/ast.ts';
+import { print } from '../src/expr/print.ts';
+import { SCORED_TREES, scoreDigest } from './score_agreement.ts';
 import { badArgs, benchArgs, wholeArg } from './bench_args.ts';
 
 const SCRIPT = 'gpu_bench';
@@ -39,7 +41,7 @@ const values = benchArgs(SCRIPT, 'population scoring (values, training metrics, 
   stocks: { value: 'N', default: '5000', help: "the large synthetic panel's stocks" },
   data: { value: 'FILE', help: 'the real 30-minute panel (default ../shared/data/ashare_15min_sse/bars_30min.csv.gz)' },
   workers: { value: 'N|auto', default: '1', help: 'cpu only: score on a pool of worker threads, as a large alphaflow mine does' },
-  json: { value: 'FILE', help: 'append one JSON line per panel (for docs/benchmarks.md)' },
+  json: { value: 'FILE', help: "append one JSON line per panel (for docs/benchmarks.md): the rates, the profile, and the first 16 trees' scores (bench/agree.ts holds backends against each other)" },
   profile: { flag: true, help: 'after timing, profile one chunk: kernels per tree, kernel time against wall time, peak memory, the costliest kernels' },
 });
 const choice = values.backend!;
@@ -108,6 +110,8 @@ async function bench(label: string, panel: Panel): Promise<void> {
     const row = {
       date: new Date().toISOString(), panel: label, adapter, bars: panel.T, stocks: panel.N, backend: tf.getBackend(), workers,
       trees: trees.length, seconds: secs, evaluationsPerSecond: rate, firstChunkSeconds: warm, finiteRankIcs: finite,
+      // The first trees' scores, for bench/agree.ts to hold one backend's numbers against another's.
+      scores: out.slice(0, SCORED_TREES).map((r, i) => scoreDigest(print(trees[i]), r.summary)),
       ...(profile ? { profile: profile.data } : {}),
     };
     appendFileSync(values.json, JSON.stringify(row) + '\n');

@@ -16,7 +16,10 @@ function bench(script: string, args: string[]): { status: number | null; stdout:
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-for (const [script, option] of [['gpu_bench.ts', '--cpu-population'], ['composite_metrics_bench.ts', '--groups'], ['webgl_paths_bench.ts', '--metrics']]) {
+for (const [script, option] of [
+  ['gpu_bench.ts', '--cpu-population'], ['composite_metrics_bench.ts', '--groups'], ['webgl_paths_bench.ts', '--metrics'],
+  ['agree.ts', '--results'], ['device/gpu_check.ts', '--stocks'],
+]) {
   test(`${script}: --help lists the options, a bad one is named`, () => {
     const help = bench(script, ['--help']);
     assert.equal(help.status, 0, help.stderr);

@@ -6,8 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, releaseBackend } from '../src/eval/backend.ts';
-import { evaluateToArrays } from '../src/eval/evaluate.ts';
+import { DeviceLimitError, initBackend, largestTensorBytes, panelNeed, releaseBackend } from '../src/eval/backend.ts';
+import { evaluateToArrays, Evaluator } from '../src/eval/evaluate.ts';
+import type { Panel } from '../src/data/panel.ts';
 import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
 import { MIN_STOCKS } from '../src/fitness/metrics.ts';
 import { generateMarket } from '../src/data/synth.ts';
@@ -100,6 +101,44 @@ test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t)
   });
   assert.deepEqual(problems, []);
   await initBackend('cpu');
+});
+
+test('a panel larger than the device binds is refused before any work, and the Scorer stacks no more rows than it binds', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  // Past this, WebGPU drops the dispatch with a validation error and the output reads back as zeros.
+  const limit = largestTensorBytes();
+  assert.ok(Number.isFinite(limit) && limit >= 2 ** 27, `binding limit ${limit}`);
+  const N = 1000;
+  const T = Math.floor(limit / (4 * N)) + 1; // one bar too many
+  const over = await initBackend('webgpu', panelNeed(T, N));
+  assert.equal(over.name, 'cpu');
+  assert.match(over.note ?? '', new RegExp(`^backend 'webgpu' cannot hold the job \\(a ${T} x ${N} panel needs [\\d.]+ MiB per tensor, more than this webgpu device binds \\([\\d.]+ MiB\\)\\); falling back to cpu$`));
+  assert.equal((await initBackend('webgpu', panelNeed(T - 1, N))).name, 'webgpu');
+
+  const big: Panel = { times: Array.from({ length: T }, (_, i) => String(i)), codes: Array.from({ length: N }, (_, j) => `s${j}`), fields: new Map([['close', new Float32Array(T * N)]]), T, N };
+  const before = tf.memory().numTensors;
+  const evaluator = new Evaluator(big);
+  assert.throws(() => evaluator.evaluate([parse('rank(close)')]), (e: unknown) => e instanceof DeviceLimitError && e.need.bytes === T * N * 4 && e.limit === limit);
+  evaluator.dispose();
+  assert.equal(tf.memory().numTensors, before, 'nothing was uploaded');
+
+  // Daily bars: each root's scored rows are 40 MB, so 26 roots fit the 1 GiB panel budget but not the binding.
+  const D = 5000, M = 2000;
+  const days: Panel = { times: Array.from({ length: D }, (_, i) => `d${i}`), codes: Array.from({ length: M }, (_, j) => `s${j}`), fields: new Map([['close', new Float32Array(D * M)]]), T: D, N: M };
+  const setup: ScoreSetup = {
+    labels: new Float32Array(D * M), dayStart: Int32Array.from({ length: D }, (_, i) => i), dayEnd: Int32Array.from({ length: D }, (_, i) => i + 1),
+    first: 0, last: D - 1, margin: 0, groups: 5, minStocks: MIN_STOCKS, refDays: Int32Array.of(0),
+  };
+  const onDevice = new Scorer(days, setup);
+  const deviceChunk = onDevice.chunk;
+  onDevice.dispose();
+  await initBackend('cpu');
+  const onHost = new Scorer(days, setup);
+  const hostChunk = onHost.chunk;
+  onHost.dispose();
+  assert.equal(hostChunk, Math.floor(2 ** 30 / (D * M * 4)));
+  assert.equal(deviceChunk, Math.min(hostChunk, Math.floor(limit / (D * M * 4))));
+  assert.ok(deviceChunk * D * M * 4 <= limit && deviceChunk >= 1, `${deviceChunk} roots of ${D * M * 4} bytes`);
 });
 
 test('releaseBackend drains the queue, drops the webgpu backend and destroys its device', async (t) => {

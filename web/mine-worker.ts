@@ -8,7 +8,7 @@
  * software GPU emulations are passed over, and wasm, which runs composites, is never picked automatically). An
  * explicit choice is taken as asked, falling back to cpu with the reason if it cannot start.
  */
-import { initBackend } from '../src/eval/backend.ts';
+import { initBackend, panelNeed } from '../src/eval/backend.ts';
 import { generateMarket, type SyntheticMarket } from '../src/data/synth.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { mineGenerations } from '../src/mine/miner.ts';
@@ -35,6 +35,8 @@ const post = (m: FromWorker): void => scope.postMessage(m);
 let market: { key: string; data: SyntheticMarket; info: MarketInfo } | undefined;
 let backend: BackendReport | undefined;
 let backendChoice: WebBackendChoice | undefined;
+/** The largest tensor, in bytes, the started backend is known to hold for the current choice. */
+let backendBytes = 0;
 let running: AbortController | undefined;
 const gate = new PauseGate();
 /** The last bar file loaded (web/worker-data.ts), mined when a run asks for `source: 'file'`. */
@@ -74,16 +76,20 @@ function getMarket(s: MarketSettings): { data: SyntheticMarket; info: MarketInfo
   return market;
 }
 
-async function startBackend(choice: WebBackendChoice): Promise<BackendReport> {
-  if (backend && backendChoice === choice) return backend;
+/** Starts `choice`, passed over for cpu where the device cannot bind the panel's tensors (src/eval/backend.ts). */
+async function startBackend(choice: WebBackendChoice, panel: Panel | undefined): Promise<BackendReport> {
+  const need = panel ? panelNeed(panel.T, panel.N) : undefined;
+  if (backend && backendChoice === choice && (need?.bytes ?? 0) <= backendBytes) return backend;
   if (choice === 'wasm') {
     // Vite fingerprints the .wasm files; tell the backend where they ended up instead of letting it guess.
     const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
     setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
   }
-  const info = await initBackend(choice);
+  const info = await initBackend(choice, need);
   backend = { name: info.name, skipped: [...(info.skipped ?? []), ...(info.name !== choice && choice !== 'auto' && info.note ? [info.note] : [])] };
   backendChoice = choice;
+  // cpu holds any panel; a device the panels checked so far; cpu in place of a device is asked again next time.
+  backendBytes = choice === 'cpu' ? Infinity : info.name === 'cpu' ? -1 : need?.bytes ?? 0;
   return backend;
 }
 
@@ -99,7 +105,7 @@ async function run(msg: Extract<ToWorker, { type: 'start' | 'start-setup' }>, re
     if (fromFile && !filePanel) throw new Error('no data file is loaded: choose one, or mine the synthetic market');
     const m = fromFile ? { data: { panel: filePanel! } } : getMarket(msg.market);
     if ('info' in m) post({ type: 'market', info: m.info });
-    post({ type: 'backend', report: await startBackend(msg.backend) });
+    post({ type: 'backend', report: await startBackend(msg.backend, m.data.panel) });
     let lastProgress = 0;
     const it = mineGenerations(m.data.panel, { ...(msg.type === 'start-setup' ? msg.config : {}), population: msg.run.population, generations: msg.run.generations, seed: msg.run.seed, fitness: msg.run.fitness }, {
       signal: abort.signal,
@@ -169,7 +175,7 @@ function analysisContext(source: DataSource | undefined): AnalysisContext {
   return {
     panel: held?.panel, dataLabel: held?.label ?? '', settings: held?.settings, missing: held?.missing,
     ensureBackend: async () => {
-      if (!backend) post({ type: 'backend', report: await startBackend('auto') });
+      if (!backend) post({ type: 'backend', report: await startBackend('auto', held?.panel) });
     },
   };
 }

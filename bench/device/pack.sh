@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Packs .devkit/: everything a lent GPU machine needs to run bench/gpu_bench.ts, for a machine that has no Node,
-# no npm and no network (the `device` machines of this workplace). The bench and the CPU scoring worker are
-# bundled by esbuild into plain ES modules that Deno runs without node_modules; Deno itself travels xz-packed
-# (the carry limit is 64 MiB and the binary is 95 MB); the real 30-minute panel and the Vulkan loader .debs
-# travel beside them. Run here once, then carry .devkit to the device and run bench/device/run.sh there.
+# Packs .devkit/: everything a lent GPU machine needs to run bench/gpu_bench.ts and bench/device/gpu_check.ts,
+# for a machine that has no Node, no npm and no network (the `device` machines of this workplace). The two
+# scripts and the CPU scoring worker are bundled by esbuild into plain ES modules that Deno runs without
+# node_modules; Deno itself travels xz-packed (the carry limit is 64 MiB and the binary is 95 MB); the real
+# 30-minute panel and the Vulkan loader .debs travel beside them. Run here once, then carry .devkit to the
+# device and run bench/device/run.sh there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kit=.devkit
@@ -12,7 +13,7 @@ rm -rf "$kit/js"
 # Annotations are ignored because the backends register themselves by import side effects, which the
 # packages' sideEffects lists would otherwise let esbuild drop. Node platform: under Deno tfjs takes its Node
 # paths (it sees process.versions.node), whose require() calls of Node built-ins the banner serves.
-node_modules/.bin/esbuild bench/gpu_bench.ts src/eval/eval_worker.ts --bundle --format=esm --platform=node \
+node_modules/.bin/esbuild bench/gpu_bench.ts bench/device/gpu_check.ts src/eval/eval_worker.ts --bundle --format=esm --platform=node \
   --splitting --ignore-annotations --outdir="$kit/js" --entry-names='[name]' --chunk-names='chunk-[hash]' --log-level=warning \
   --banner:js="import { createRequire as __afRequire } from 'node:module'; const require = __afRequire(import.meta.url);"
 if [ ! -s "$kit/deno.xz" ]; then

@@ -2,8 +2,10 @@
 # Runs the GPU benchmark on a lent GPU machine from the kit bench/device/pack.sh made (carry .devkit):
 #   bash bench/device/run.sh webgpu   # Deno's WebGPU over Vulkan, real + large panel, with a kernel profile
 #   bash bench/device/run.sh cpu      # the CPU default on the same machine: one thread, then one worker per core
-#   bash bench/device/run.sh check    # only: does Deno see a hardware adapter (a few seconds)
-# Logs and one JSON line per timing go to $OUT (the device tool's return folder), else .devkit/out.
+#   bash bench/device/run.sh check    # the adapter, then the test suite's WebGPU kernel checks on this GPU (gpu_check.ts)
+#   bash bench/device/run.sh adapter  # only: does Deno see a hardware adapter (a few seconds)
+# Logs and one JSON line per timing go to $OUT (the device tool's return folder), else .devkit/out; back here,
+# `npx tsx bench/agree.ts --results <that folder>/results.jsonl` says whether the GPU scored the trees as the CPU did.
 # Extra arguments after the mode go to gpu_bench.ts (e.g. --panel large --population 64).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,12 +33,17 @@ bench() {
   shift
   "$deno" run -A "$kit/js/gpu_bench.js" --data "$kit/bars_30min.csv.gz" --json "$out/results.jsonl" "$@" 2>&1 | tee "$out/$name.log"
 }
+adapter() {
+  "$deno" eval 'const a = await navigator.gpu?.requestAdapter({ powerPreference: "high-performance" }); if (!a) { console.log("no WebGPU adapter"); Deno.exit(1); } const pick = (o) => Object.fromEntries(Object.keys(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(o))).filter((k) => typeof o[k] !== "function").map((k) => [k, o[k]])); console.log(JSON.stringify({ info: pick(a.info), features: [...a.features], limits: pick(a.limits) }))' 2>&1 | tee "$out/adapter.txt"
+}
 case "$mode" in
+  adapter) adapter ;;
   check)
-    "$deno" eval 'const a = await navigator.gpu?.requestAdapter({ powerPreference: "high-performance" }); if (!a) { console.log("no WebGPU adapter"); Deno.exit(1); } const pick = (o) => Object.fromEntries(Object.keys(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(o))).filter((k) => typeof o[k] !== "function").map((k) => [k, o[k]])); console.log(JSON.stringify({ info: pick(a.info), features: [...a.features], limits: pick(a.limits) }))' 2>&1 | tee "$out/adapter.txt" ;;
+    adapter || exit 1
+    "$deno" run -A "$kit/js/gpu_check.js" --data "$kit/bars_30min.csv.gz" --json "$out/check.json" "$@" 2>&1 | tee "$out/check.log" ;;
   webgpu) bench webgpu --backend webgpu --profile "$@" ;;
   cpu)
     bench cpu1 --backend cpu "$@"
     bench cpuN --backend cpu --workers auto --cpu-population 64 "$@" ;;
-  *) echo "run.sh: unknown mode '$mode' (check, webgpu or cpu)" >&2; exit 2 ;;
+  *) echo "run.sh: unknown mode '$mode' (check, adapter, webgpu or cpu)" >&2; exit 2 ;;
 esac

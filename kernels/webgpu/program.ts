@@ -36,7 +36,11 @@ export interface WebGpuBackendLike {
    * queue and destroy serve releaseBackend (src/eval/backend.ts).
    */
   readonly device?: {
-    readonly limits?: { readonly maxComputeWorkgroupStorageSize?: number };
+    readonly limits?: {
+      readonly maxComputeWorkgroupStorageSize?: number;
+      readonly maxStorageBufferBindingSize?: number;
+      readonly maxBufferSize?: number;
+    };
     readonly queue: { onSubmittedWorkDone(): Promise<unknown> };
     destroy(): void;
   };

@@ -19,6 +19,7 @@ import { ParseError } from '../expr/errors.ts';
 import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { evaluateToArrays } from '../eval/evaluate.ts';
+import { panelNeed } from '../eval/backend.ts';
 import { availableCores } from '../eval/pool.ts';
 import { DataError } from '../data/csv_parse.ts';
 import type { AlignedAttributes } from '../data/attributes.ts';
@@ -280,7 +281,7 @@ export const evalCommand: CommandSpec = {
     }
 
     const good = lines.filter((l) => l.node);
-    const { name: backendName } = await startBackend(backend);
+    const { name: backendName } = await startBackend(backend, panelNeed(panel.T, panel.N));
     // Threads pay off once the work outweighs starting them (about half a second); they run the host kernels,
     // so a device backend evaluates on this thread.
     const workers = backendName !== 'cpu' ? 1

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { CommandSpec } from './args.ts';
 import { UsageError } from './args.ts';
 import { BACKEND_HELP, BACKEND_OPTION, backendChoice, startBackend } from './backend_option.ts';
-import { initBackend } from '../eval/backend.ts';
+import { initBackend, panelNeed } from '../eval/backend.ts';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, panelFromArgs } from './data_source.ts';
 import { JsonSyntaxError, parseJsonText } from './json_file.ts';
 import { ProgressWriter, estimateRemaining } from './progress.ts';
@@ -368,7 +368,8 @@ export const mineCommand: CommandSpec = {
     }
     for (const line of describeSegments(segments)) log(`segment ${line}`);
 
-    const backendName = quiet ? (await initBackend(backend)).name : (await startBackend(backend)).name;
+    const need = panelNeed(panel.T, panel.N);
+    const backendName = quiet ? (await initBackend(backend, need)).name : (await startBackend(backend, need)).name;
     // Threads pay off once a generation's work outweighs starting them (about half a second), as in eval; they
     // run the host kernels, so a device backend scores on this thread.
     const workers = backendName !== 'cpu' ? 1

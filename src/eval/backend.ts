@@ -121,6 +121,46 @@ export interface BackendInfo {
   readonly skipped?: readonly string[];
 }
 
+/** What must fit the device: the largest tensor a job makes (a `[T, N]` float32 panel), and how to name it. */
+export interface DeviceNeed {
+  readonly bytes: number;
+  readonly what: string;
+}
+
+/** The need of evaluating on a `T x N` panel: every field and intermediate is one `[T, N]` float32 tensor. */
+export function panelNeed(T: number, N: number): DeviceNeed {
+  return { bytes: T * N * 4, what: `a ${T} x ${N} panel` };
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 24 ? 1 : 0)} MiB`;
+
+/**
+ * A tensor larger than the active device can hand to a kernel. WebGPU binds at most
+ * maxStorageBufferBindingSize bytes of a buffer to a shader (128 MiB on some adapters, Mesa's llvmpipe among
+ * them), and past it does not throw: the dispatch fails validation on the device's error scope and the
+ * output reads back as zeros. So sizes are checked before the work, and this is thrown instead.
+ */
+export class DeviceLimitError extends Error {
+  constructor(readonly need: DeviceNeed, readonly limit: number) {
+    super(`${need.what} needs ${mib(need.bytes)} per tensor, more than this ${tf.getBackend()} device binds (${mib(limit)})`);
+    this.name = 'DeviceLimitError';
+  }
+}
+
+/** The largest tensor, in bytes, the active backend can hand a kernel: WebGPU's binding limit; unbounded elsewhere. */
+export function largestTensorBytes(): number {
+  if (tf.getBackend() !== 'webgpu') return Infinity;
+  const limits = (tf.backend() as unknown as WebGpuBackendLike).device?.limits;
+  // WebGPU's guaranteed minimum where the device does not say.
+  return Math.min(limits?.maxStorageBufferBindingSize ?? 2 ** 27, limits?.maxBufferSize ?? Infinity);
+}
+
+/** Throws DeviceLimitError when `need` does not fit the active backend. */
+export function assertFits(need: DeviceNeed): void {
+  const limit = largestTensorBytes();
+  if (need.bytes > limit) throw new DeviceLimitError(need, limit);
+}
+
 // Module names held in variables: bundlers and type checkers must not require these optional packages.
 const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const TFJS_NODE = '@tensorflow/tfjs-node';
@@ -252,13 +292,14 @@ function hardwareWebGl(): { gpu: string } | { why: string } {
  * `auto`: a hardware WebGPU adapter, then tfjs-node-gpu (CUDA), then hardware WebGL, else the host kernels.
  * wasm is never chosen: it runs composites, several times slower than the cpu backend's own kernels.
  */
-async function autoBackend(): Promise<BackendInfo> {
+async function autoBackend(need?: DeviceNeed): Promise<BackendInfo> {
   const skipped: string[] = [];
   const chosen = (name: BackendName, why: string): BackendInfo => ({ name, note: `backend: ${name} (auto: ${why})`, skipped });
   const webgpu = await hardwareWebGpu();
   if ('gpu' in webgpu) {
     try {
       await activate('webgpu');
+      if (need) assertFits(need);
       return chosen('webgpu', webgpu.gpu);
     } catch (e) {
       skipped.push(`webgpu: ${firstLine(e)}`);
@@ -296,32 +337,40 @@ async function autoBackend(): Promise<BackendInfo> {
 /**
  * Quiets tfjs's debug checks, registers kernels and activates a backend. An explicit backend that fails to
  * start falls back to `cpu`, and the returned note says why; `auto` picks the fastest present (a hardware
- * WebGPU adapter, then tfjs-node-gpu, then WebGL in a browser, else the host kernels) and says which.
+ * WebGPU adapter, then tfjs-node-gpu, then WebGL in a browser, else the host kernels) and says which. With a
+ * `need` (panelNeed of the job's panel), a device that cannot bind tensors that large is passed over the same way.
  */
-export async function initBackend(choice?: BackendChoice): Promise<BackendInfo> {
+export async function initBackend(choice?: BackendChoice, need?: DeviceNeed): Promise<BackendInfo> {
   tf.env().set('PROD', true);
   registerOpKernels();
   // Library calls without a choice keep whatever a command started (a miner after `--backend webgpu`).
   if (choice === undefined && active && tf.getBackend() === active.name) return active;
-  active = await start(choice ?? 'cpu');
+  active = await start(choice ?? 'cpu', need);
   return active;
 }
 
 let active: BackendInfo | undefined;
 
-async function start(choice: BackendChoice): Promise<BackendInfo> {
-  if (choice === 'auto') return autoBackend();
+async function start(choice: BackendChoice, need?: DeviceNeed): Promise<BackendInfo> {
+  if (choice === 'auto') return autoBackend(need);
   if (!(BACKENDS as readonly string[]).includes(choice)) {
     throw new RangeError(`unknown backend '${choice}' (choose from ${BACKEND_CHOICES.join(', ')})`);
   }
   try {
     await activate(choice);
-    return { name: choice };
   } catch (e) {
     if (choice === 'cpu') throw e;
     await activate('cpu');
     return { name: 'cpu', note: `backend '${choice}' failed to initialise (${firstLine(e)}); falling back to cpu` };
   }
+  try {
+    if (need) assertFits(need);
+  } catch (e) {
+    if (!(e instanceof DeviceLimitError)) throw e;
+    await activate('cpu');
+    return { name: 'cpu', note: `backend '${choice}' cannot hold the job (${e.message}); falling back to cpu` };
+  }
+  return { name: choice };
 }
 
 /**

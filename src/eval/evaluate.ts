@@ -9,7 +9,7 @@ import type { Node } from '../expr/ast.ts';
 import { print } from '../expr/print.ts';
 import { getOp } from '../ops/table.ts';
 import type { Panel } from '../data/panel.ts';
-import { disposeIntermediate, hasCustomKernel, initBackend, inputNames, type BackendChoice } from './backend.ts';
+import { assertFits, disposeIntermediate, hasCustomKernel, initBackend, inputNames, panelNeed, type BackendChoice } from './backend.ts';
 
 interface DagNode {
   readonly key: string;
@@ -126,6 +126,8 @@ export class Evaluator {
     if (tf.getBackend() === 'cpu') return tf.tensor2d(values, [this.panel.T, this.panel.N], 'float32');
     let t = this.deviceFields.get(name);
     if (!t) {
+      // Every intermediate is as large as a field: a device that cannot bind this one would return zeros.
+      assertFits(panelNeed(this.panel.T, this.panel.N));
       t = tf.tensor2d(values, [this.panel.T, this.panel.N], 'float32');
       this.deviceFields.set(name, t);
     }

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { Evaluator } from './evaluate.ts';
+import { largestTensorBytes } from './backend.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
 import { fingerprints } from '../fitness/fingerprint.ts';
 import { takeRowsTensor } from '../fitness/metric_kernels.ts';
@@ -56,7 +57,8 @@ export class Scorer {
   private readonly evaluator: Evaluator;
   private readonly rows: tf.Tensor1D;
   private readonly label: tf.Tensor2D;
-  private readonly chunk: number;
+  /** Roots evaluated per DAG and scored per metric call. */
+  readonly chunk: number;
 
   constructor(panel: Panel, private readonly setup: ScoreSetup) {
     const { dayStart, dayEnd, first, last, margin, labels } = setup;
@@ -70,7 +72,11 @@ export class Scorer {
     for (const [name, a] of panel.fields) fields.set(name, a.subarray(b0 * N, b1 * N));
     const slice: Panel = { times: panel.times.slice(b0, b1), codes: panel.codes, fields, T: b1 - b0, N };
     this.evaluator = new Evaluator(slice);
-    this.chunk = Math.max(4, Math.min(CHUNK, Math.floor(CHUNK_BYTES / (Math.max(1, slice.T * N) * 4))));
+    // The chunk's day-end rows are stacked into one [chunk, days, N] tensor for the metric kernel, which the
+    // device must bind whole (WebGPU: often 128 MiB, where a long daily panel's 64 roots would not fit).
+    const rowsBytes = Math.max(1, (last - first + 1) * N) * 4;
+    const byPanels = Math.max(4, Math.min(CHUNK, Math.floor(CHUNK_BYTES / (Math.max(1, slice.T * N) * 4))));
+    this.chunk = Math.max(1, Math.min(byPanels, Math.floor(largestTensorBytes() / rowsBytes)));
     this.rows = tf.tensor1d(Int32Array.from({ length: last - first + 1 }, (_, i) => dayEnd[first + i] - 1 - b0), 'int32');
     this.label = tf.tensor2d(labels.slice(first * N, (last + 1) * N), [last - first + 1, N]);
   }

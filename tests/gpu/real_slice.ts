@@ -10,9 +10,10 @@ import type { PanelData } from './check_kernels.ts';
 
 export const REAL_BARS = fileURLToPath(new URL('../../../shared/data/ashare_15min_sse/bars_30min.csv.gz', import.meta.url));
 
-export async function realSlice(T = 120, N = 48, firstBar = 400): Promise<PanelData | undefined> {
-  if (!existsSync(REAL_BARS)) return undefined;
-  const p = await loadData(REAL_BARS);
+/** `path`: the panel's file elsewhere (bench/device/gpu_check.ts on a lent machine). */
+export async function realSlice(T = 120, N = 48, firstBar = 400, path = REAL_BARS): Promise<PanelData | undefined> {
+  if (!existsSync(path)) return undefined;
+  const p = await loadData(path);
   const take = (name: string) => {
     const src = p.fields.get(name)!;
     const out = new Float32Array(T * N);
