@@ -363,12 +363,11 @@ async function start(choice: BackendChoice, need?: DeviceNeed): Promise<BackendI
     await activate('cpu');
     return { name: 'cpu', note: `backend '${choice}' failed to initialise (${firstLine(e)}); falling back to cpu` };
   }
-  try {
-    if (need) assertFits(need);
-  } catch (e) {
-    if (!(e instanceof DeviceLimitError)) throw e;
+  const limit = largestTensorBytes();
+  if (need && need.bytes > limit) {
+    const why = new DeviceLimitError(need, limit).message;
     await activate('cpu');
-    return { name: 'cpu', note: `backend '${choice}' cannot hold the job (${e.message}); falling back to cpu` };
+    return { name: 'cpu', note: `backend '${choice}' cannot hold the job (${why}); falling back to cpu` };
   }
   return { name: choice };
 }
