@@ -20,7 +20,7 @@ import type { Panel } from '../src/data/panel.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels } from '../src/data/labels.ts';
 import { MIN_STOCKS } from '../src/fitness/metrics.ts';
-import { initBackend, isBackendChoice, releaseBackend } from '../src/eval/backend.ts';
+import { initBackend, isBackendChoice, releaseBackend, webGpuAdapterLabel } from '../src/eval/backend.ts';
 import { Scorer, type ScoreResult, type ScoreSetup } from '../src/eval/scorer.ts';
 import { availableCores, EvalPool } from '../src/eval/pool.ts';
 import { resolvePrimitives } from '../src/gp/primitives.ts';
@@ -53,18 +53,11 @@ const [bars, stocks] = [wholeArg(SCRIPT, 'bars', values.bars, 2), wholeArg(SCRIP
 const workers = values.workers === 'auto' ? await availableCores() : wholeArg(SCRIPT, 'workers', values.workers);
 const info = await initBackend(choice);
 console.log(info.note ?? `backend: ${info.name}`);
-const adapter = info.name === 'webgpu' ? await adapterName() : undefined;
+const adapter = info.name === 'webgpu' ? await webGpuAdapterLabel() : undefined;
 if (adapter) console.log(`adapter: ${adapter}`);
 const P = info.name === 'cpu' ? cpuPopulation : population;
 if (workers > 1 && info.name !== 'cpu') badArgs(SCRIPT, `--workers is for the cpu backend (workers run cpu kernels), not ${info.name}`);
 const pool = workers > 1 ? await EvalPool.create(workers) : undefined;
-
-/** What the WebGPU adapter calls itself, so that a log shows which device ran (tfjs keeps only vendor and architecture). */
-async function adapterName(): Promise<string | undefined> {
-  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(o?: object): Promise<{ info?: Record<string, unknown> } | null> } } | undefined)?.gpu;
-  const info = (await gpu?.requestAdapter({ powerPreference: 'high-performance' }))?.info;
-  return info ? ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ') : undefined;
-}
 
 /** How one panel's trees get scored: in process on the active backend, or on the worker pool. */
 interface Runner {

@@ -15,7 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import process from 'node:process';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, largestTensorBytes, releaseBackend } from '../../src/eval/backend.ts';
+import { initBackend, largestTensorBytes, releaseBackend, webGpuAdapterLabel } from '../../src/eval/backend.ts';
 import { OPS } from '../../src/ops/table.ts';
 import { mulberry32 } from '../../src/util/rng.ts';
 import { COL } from '../../src/fitness/daily_layout.ts';
@@ -42,9 +42,7 @@ if (info.name !== 'webgpu') {
 }
 const backend = tf.backend() as unknown as WebGpuBackendLike;
 const storage = workgroupStorageBytes(backend);
-const gpu = (globalThis.navigator as { gpu?: { requestAdapter(o?: object): Promise<{ info?: Record<string, unknown> } | null> } }).gpu;
-const adapterInfo = (await gpu?.requestAdapter({ powerPreference: 'high-performance' }))?.info ?? {};
-const adapter = ['vendor', 'architecture', 'device', 'description'].map((k) => adapterInfo[k]).filter(Boolean).join(' ');
+const adapter = await webGpuAdapterLabel();
 // Which path each wide kernel takes on this device: a sort width, or 0 where it counts.
 const paths = {
   rank: rankSortWidth(N, storage),
@@ -53,7 +51,7 @@ const paths = {
   factorCorr: corrSortWidth(N, storage),
 };
 const binding = largestTensorBytes();
-console.log(`adapter: ${adapter || 'unnamed'}; workgroup memory ${storage} bytes; largest tensor bound ${(binding / 2 ** 20).toFixed(0)} MiB (a 4,800 x 5,000 panel is 92 MiB)`);
+console.log(`adapter: ${adapter}; workgroup memory ${storage} bytes; largest tensor bound ${(binding / 2 ** 20).toFixed(0)} MiB (a 4,800 x 5,000 panel is 92 MiB)`);
 console.log(`paths at ${N} stocks (sort width, 0 = counting): ${Object.entries(paths).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
 interface Section extends CheckReport {

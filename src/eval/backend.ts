@@ -252,6 +252,22 @@ let adapterSeen = false;
 /** Software renderers and adapters (CPU emulations of a GPU): slower than the host kernels. */
 const SOFTWARE = /llvmpipe|swiftshader|lavapipe|software|basic render/i;
 
+type AdapterInfoLike = { isFallbackAdapter?: boolean; description?: string; vendor?: string; architecture?: string };
+
+/** What an adapter's info calls it (vendor, architecture, description), for messages and logs. */
+function adapterLabel(info: AdapterInfoLike | undefined): string {
+  return [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unnamed adapter';
+}
+
+/**
+ * The name of the adapter WebGPU hands out (tfjs keeps only vendor and architecture), so that a log shows which
+ * device ran; undefined where this runtime has no WebGPU adapter.
+ */
+export async function webGpuAdapterLabel(): Promise<string | undefined> {
+  const adapter = (await runtimeGpu()?.requestAdapter({ powerPreference: 'high-performance' })) as { info?: AdapterInfoLike } | null | undefined;
+  return adapter ? adapterLabel(adapter.info) : undefined;
+}
+
 /** A hardware WebGPU adapter's description, or the reason there is none worth using. */
 async function hardwareWebGpu(): Promise<{ gpu: string } | { why: string }> {
   let gpu: GpuLike;
@@ -261,12 +277,10 @@ async function hardwareWebGpu(): Promise<{ gpu: string } | { why: string }> {
     return { why: 'webgpu: none in this runtime' };
   }
   try {
-    const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as
-      | { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string; architecture?: string } }
-      | null;
+    const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as { isFallbackAdapter?: boolean; info?: AdapterInfoLike } | null;
     if (!adapter) return { why: 'webgpu: no adapter' };
     adapterSeen = true;
-    const d = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'unnamed adapter';
+    const d = adapterLabel(adapter.info);
     if (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter || SOFTWARE.test(d)) return { why: `webgpu: software adapter only (${d}), slower than the CPU kernels` };
     return { gpu: d };
   } catch (e) {
