@@ -26,7 +26,7 @@ export { parseUniverse, restrictPanel } from './data/universe.ts';
 export { splitDays, parseSplitArgs, segmentRows, purgeLabels, DEFAULT_SPLIT, type Segment, type SplitSpec } from './data/splits.ts';
 export { generateMarket, type SynthOptions, type SyntheticMarket } from './data/synth.ts';
 export { Evaluator, EvalError, evaluateToArrays } from './eval/evaluate.ts';
-export { initBackend, releaseBackend, registerOpKernels, BACKENDS, type BackendName, DeviceLimitError, panelNeed, type DeviceNeed } from './eval/backend.ts';
+export { initBackend, releaseBackend, registerOpKernels, BACKENDS, type BackendName, DeviceError, DeviceLimitError, panelNeed, type DeviceNeed } from './eval/backend.ts';
 export { EvalPool, availableCores } from './eval/pool.ts';
 export { mulberry32, type Rng, type StatefulRng } from './util/rng.ts';
 export {

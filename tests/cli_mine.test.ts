@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './support/paths.ts';
@@ -120,6 +120,25 @@ test('a run killed mid-way and resumed ends like an uninterrupted one', async ()
   assert.match(again.stderr, new RegExp(`resuming after generation ${at}`));
   assert.deepEqual(readJson(join(killed, 'pool.json')).factors, readJson(join(full, 'pool.json')).factors);
   assert.deepEqual(untimed(readJson(join(killed, 'history.json'))), untimed(readJson(join(full, 'history.json'))));
+});
+
+test('a run that fails after a checkpoint says how to resume from it', async () => {
+  const out = join(dir, 'failing');
+  const moved = `${out}.moved`;
+  const child = spawn(process.execPath, cliArgs(['mine', ...base, '--generations', '500', '--out', out, '--quiet']), { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b) => (stderr += b));
+  const status = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const t0 = Date.now();
+  // Moving the folder away makes the next checkpoint write fail, as a full disk or a lost device would.
+  while (Date.now() - t0 < 60_000 && !existsSync(moved)) {
+    if (existsSync(join(out, 'checkpoint.json'))) renameSync(out, moved);
+    else await new Promise((res) => setTimeout(res, 5));
+  }
+  assert.notEqual(await status, 0, stderr);
+  const at = readJson(join(moved, 'checkpoint.json')).generation;
+  assert.ok(at >= 1 && at < 500, `generation ${at}`);
+  assert.ok(stderr.includes(`the run stopped with an error after generation ${at}; its checkpoint is in ${out}; continue with: alphaflow mine --resume ${out} --data ${bars}\n`), stderr);
 });
 
 test('resume refuses other data and settings that would make it another run', () => {

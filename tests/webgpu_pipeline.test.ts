@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { DeviceLimitError, initBackend, largestTensorBytes, panelNeed, releaseBackend } from '../src/eval/backend.ts';
+import { DeviceError, DeviceLimitError, initBackend, largestTensorBytes, panelNeed, releaseBackend } from '../src/eval/backend.ts';
 import { evaluateToArrays, Evaluator } from '../src/eval/evaluate.ts';
 import type { Panel } from '../src/data/panel.ts';
 import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
@@ -139,6 +139,34 @@ test('a panel larger than the device binds is refused before any work, and the S
   assert.equal(hostChunk, Math.floor(2 ** 30 / (D * M * 4)));
   assert.equal(deviceChunk, Math.min(hostChunk, Math.floor(limit / (D * M * 4))));
   assert.ok(deviceChunk * D * M * 4 <= limit && deviceChunk >= 1, `${deviceChunk} roots of ${D * M * 4} bytes`);
+});
+
+test('an error the device reports fails the next read with DeviceError instead of handing on its results', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const device = (tf.backend() as unknown as { device: { createBuffer(d: { size: number; usage: number }): unknown } }).device;
+  // An invalid call: WebGPU reports it on the device (as it does an out-of-memory buffer), not as an exception.
+  const fault = () => device.createBuffer({ size: 4, usage: 0 });
+  fault();
+  await assert.rejects(evaluateToArrays(panel, exprs.slice(0, 2)), (e: unknown) => e instanceof DeviceError && /usage/i.test(e.message));
+  // Said once: the next evaluation is clean and right.
+  const [again] = await evaluateToArrays(panel, exprs.slice(0, 1));
+  await initBackend('cpu');
+  const [host] = await evaluateToArrays(panel, exprs.slice(0, 1));
+  assert.equal(compareCells(again, host, panel.T, panel.N), undefined);
+
+  assert.equal((await initBackend('webgpu')).name, 'webgpu');
+  const cal = tradingDays(panel);
+  const scorer = new Scorer(panel, {
+    labels: computeLabels(panel, { horizon: 1 }).values, dayStart: cal.start, dayEnd: cal.end, first: 40, last: 79, margin: 48,
+    groups: 5, minStocks: MIN_STOCKS, refDays: Int32Array.of(0, 9),
+  });
+  try {
+    fault();
+    await assert.rejects(scorer.score(exprs), DeviceError);
+    assert.equal((await scorer.score(exprs)).length, exprs.length);
+  } finally {
+    scorer.dispose();
+  }
 });
 
 test('releaseBackend drains the queue, drops the webgpu backend and destroys its device', async (t) => {

@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const err = e as Error;
-    if (err && (err.name === 'DataError' || err.name === 'EvalError')) {
+    if (err && (err.name === 'DataError' || err.name === 'EvalError' || err.name === 'DeviceError' || err.name === 'DeviceLimitError')) {
       process.stderr.write(`alphaflow ${cmd.name}: ${err.message}\n`);
       return 1;
     }

@@ -404,6 +404,8 @@ export const mineCommand: CommandSpec = {
     const session: number[] = [];
     let bestSoFar = Math.max(-Infinity, ...(resume?.history ?? []).map((r) => (Number.isFinite(r.best) ? r.best : -Infinity)));
     let poolNow = resume?.pool.length ?? 0;
+    /** Generations completed in the checkpoint on disk. */
+    let lastDone = resume?.generation ?? 0;
     let elapsed = resume?.elapsed ?? 0;
     let genStart = performance.now() / 1000;
     const eta = (generation: number, share: number): number => estimateRemaining({
@@ -439,6 +441,7 @@ export const mineCommand: CommandSpec = {
         const { record, checkpoint, stop } = r.value;
         // The checkpoint first: history and pool are views of it, and a kill between the writes loses nothing.
         writeAtomic(join(dir, RUN_FILES.checkpoint), checkpointJson(checkpoint));
+        lastDone = checkpoint.generation;
         writeRun(checkpoint.history, checkpoint.pool, stop);
         session.push(record.seconds);
         elapsed = checkpoint.elapsed;
@@ -452,6 +455,14 @@ export const mineCommand: CommandSpec = {
         // chunk (the scorer yields only between chunks).
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
+    } catch (e) {
+      // The checkpoints already written are intact: say how to go on from the last one.
+      progress.clear();
+      if (lastDone) {
+        process.stderr.write(`the run stopped with an error after generation ${lastDone}; its checkpoint is in ${dir}; continue with: ` +
+          `alphaflow mine --resume ${dir}${dataArgs(data) ? ` ${dataArgs(data)}` : ''}${backendName === 'cpu' ? '' : ' (add --backend cpu if the device was at fault)'}\n`);
+      }
+      throw e;
     } finally {
       process.off('SIGINT', onSigint);
       progress.clear();

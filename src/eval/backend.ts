@@ -244,6 +244,43 @@ async function activate(name: BackendName): Promise<void> {
   }
   if (!ok) throw new Error('tfjs could not start it');
   await tf.ready();
+  if (name === 'webgpu') watchDevice();
+}
+
+/**
+ * A GPU device that reported an error. WebGPU raises validation and out-of-memory errors on the device, not as
+ * exceptions where the call was made, and the work that hit one yields zeros; tfjs does not listen. So every
+ * error the device reports is kept, and the readers of results (the Scorer, evaluateToArrays) throw this once
+ * their values are back, rather than hand on numbers computed from invalid buffers.
+ */
+export class DeviceError extends Error {
+  constructor(readonly messages: readonly string[]) {
+    super(`the ${tf.getBackend()} device reported ${messages.length === 1 ? 'an error' : `${messages.length} errors`}, so results computed since are not trustworthy: ${messages[0]}`);
+    this.name = 'DeviceError';
+  }
+}
+
+interface ErrorTarget {
+  addEventListener(type: 'uncapturederror', listener: (e: { error?: { message?: string } }) => void): void;
+}
+
+const deviceErrors: string[] = [];
+const watched = new WeakSet<object>();
+
+function watchDevice(): void {
+  const device = (tf.backend() as unknown as WebGpuBackendLike).device as (ErrorTarget & object) | undefined;
+  if (!device || watched.has(device) || typeof device.addEventListener !== 'function') return;
+  watched.add(device);
+  device.addEventListener('uncapturederror', (e) => {
+    // Kept short: a burst of one fault can raise it for every dispatch.
+    if (deviceErrors.length < 20) deviceErrors.push(firstLine(e.error?.message ?? 'unknown device error'));
+  });
+}
+
+/** Throws DeviceError when the device has reported errors since the last call (and forgets them). */
+export function assertDeviceHealthy(): void {
+  if (deviceErrors.length === 0) return;
+  throw new DeviceError(deviceErrors.splice(0));
 }
 
 /** Set once an adapter was found, so that starting the backend does not ask for one a second time. */

@@ -9,7 +9,7 @@ import type { Node } from '../expr/ast.ts';
 import { print } from '../expr/print.ts';
 import { getOp } from '../ops/table.ts';
 import type { Panel } from '../data/panel.ts';
-import { assertFits, disposeIntermediate, hasCustomKernel, initBackend, inputNames, panelNeed, type BackendChoice } from './backend.ts';
+import { assertDeviceHealthy, assertFits, disposeIntermediate, hasCustomKernel, initBackend, inputNames, panelNeed, type BackendChoice } from './backend.ts';
 
 interface DagNode {
   readonly key: string;
@@ -172,5 +172,6 @@ export async function evaluateToArrays(
     out.push(a);
     t.dispose();
   }
+  assertDeviceHealthy();
   return out;
 }

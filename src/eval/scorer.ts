@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { Evaluator } from './evaluate.ts';
-import { largestTensorBytes } from './backend.ts';
+import { assertDeviceHealthy, largestTensorBytes } from './backend.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
 import { fingerprints } from '../fitness/fingerprint.ts';
 import { takeRowsTensor } from '../fitness/metric_kernels.ts';
@@ -122,6 +122,7 @@ export class Scorer {
         populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks }),
         this.fingerprints(stacked),
       ]);
+      assertDeviceHealthy();
       return summaries.map((summary, i) => ({ summary, fingerprint: prints[i]! }));
     } finally {
       stacked.dispose();
