@@ -15,7 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import process from 'node:process';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, largestTensorBytes, releaseBackend, webGpuAdapterLabel } from '../../src/eval/backend.ts';
+import { assertDeviceHealthy, initBackend, largestTensorBytes, releaseBackend, webGpuAdapterLabel } from '../../src/eval/backend.ts';
 import { OPS } from '../../src/ops/table.ts';
 import { mulberry32 } from '../../src/util/rng.ts';
 import { COL } from '../../src/fitness/daily_layout.ts';
@@ -66,6 +66,12 @@ async function section(name: string, check: () => Promise<CheckReport>): Promise
     report = await check();
   } catch (e) {
     report = { backend: tf.getBackend(), runs: 0, cells: 0, failures: [`threw ${(e as Error).stack ?? e}`] };
+  }
+  try {
+    assertDeviceHealthy();
+  } catch (e) {
+    // What the device said, beside the mismatches it caused.
+    report = { ...report, failures: [...report.failures, (e as Error).message] };
   }
   const s: Section = { name, ...report, seconds: (performance.now() - t0) / 1000 };
   sections.push(s);
