@@ -84,6 +84,8 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
           assert.ok((report.hard?.runs ?? 0) > 100, `only ${report.hard?.runs} operator runs on hard panels`);
           if (backend === 'webgl') assert.equal(report.paths?.runs, 16, 'runs of the count and sort paths');
           assert.equal(report.leakedTensors, 0, 'tensors leaked');
+          // A broken device must fail the evaluation loudly, not return the zeros it computed.
+          assert.match(report.fault ?? '', /^DeviceError: the \w+ device reported an error, so results computed since are not trustworthy: ./);
         } catch (e) {
           if (console.length) st.diagnostic(`page console (last 20):\n${console.slice(-20).join('\n')}`);
           throw e;

@@ -249,9 +249,10 @@ async function activate(name: BackendName): Promise<void> {
 
 /**
  * A GPU device that reported an error. WebGPU raises validation and out-of-memory errors on the device, not as
- * exceptions where the call was made, and the work that hit one yields zeros; tfjs does not listen. So every
- * error the device reports is kept, and the readers of results (the Scorer, evaluateToArrays) throw this once
- * their values are back, rather than hand on numbers computed from invalid buffers.
+ * exceptions where the call was made, and the work that hit one yields zeros; a lost WebGL context makes every
+ * later draw a no-op; tfjs watches neither. So every error a WebGPU device reports is kept, a WebGL context is
+ * asked whether it is lost, and the readers of results (the Scorer, evaluateToArrays) throw this once their
+ * values are back, rather than hand on numbers computed from invalid buffers.
  */
 export class DeviceError extends Error {
   constructor(readonly messages: readonly string[]) {
@@ -277,10 +278,49 @@ function watchDevice(): void {
   });
 }
 
+const CONTEXT_LOST = 'the WebGL context was lost (the browser or its driver reset the GPU)';
+
+function webGlContext(): { isContextLost(): boolean } | undefined {
+  return tf.getBackend() === 'webgl' ? (tf.backend() as unknown as { gpgpu?: { gl?: { isContextLost(): boolean } } }).gpgpu?.gl : undefined;
+}
+
 /** Throws DeviceError when the device has reported errors since the last call (and forgets them). */
 export function assertDeviceHealthy(): void {
+  // A lost WebGL context (a browser resetting its GPU, a long draw) turns every later draw into a no-op.
+  if (webGlContext()?.isContextLost()) deviceErrors.push(CONTEXT_LOST);
   if (deviceErrors.length === 0) return;
   throw new DeviceError(deviceErrors.splice(0));
+}
+
+/**
+ * Awaits a read of results from the active backend: rejects with DeviceError should the device be lost meanwhile
+ * (a read from a lost WebGL context waits forever on tfjs's fence; a lost WebGPU device rejects with a bare
+ * message), and once it resolves, when the device has reported an error (assertDeviceHealthy). Every read of
+ * results from a backend goes through here.
+ */
+export async function deviceRead<T>(read: Promise<T>): Promise<T> {
+  const name = tf.getBackend();
+  if (name !== 'webgl' && name !== 'webgpu') return read;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const lost = new Promise<never>((_, reject) => {
+    if (name === 'webgl') {
+      const gl = webGlContext();
+      timer = setInterval(() => gl?.isContextLost() && reject(new DeviceError([CONTEXT_LOST])), 100);
+    } else {
+      const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string }> } }).device;
+      void device?.lost?.then((info) => reject(new DeviceError([`the WebGPU device was lost: ${info?.message || 'no reason given'}`])));
+    }
+  });
+  // Whichever settles second is nobody's business.
+  read.catch(() => undefined);
+  lost.catch(() => undefined);
+  try {
+    const value = await Promise.race([read, lost]);
+    assertDeviceHealthy();
+    return value;
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+  }
 }
 
 /** Set once an adapter was found, so that starting the backend does not ask for one a second time. */

@@ -9,7 +9,7 @@ import type { Node } from '../expr/ast.ts';
 import { print } from '../expr/print.ts';
 import { getOp } from '../ops/table.ts';
 import type { Panel } from '../data/panel.ts';
-import { assertDeviceHealthy, assertFits, disposeIntermediate, hasCustomKernel, initBackend, inputNames, panelNeed, type BackendChoice } from './backend.ts';
+import { assertFits, deviceRead, disposeIntermediate, hasCustomKernel, initBackend, inputNames, panelNeed, type BackendChoice } from './backend.ts';
 
 interface DagNode {
   readonly key: string;
@@ -164,14 +164,16 @@ export async function evaluateToArrays(
   }
   const owned = new Set<ArrayBufferLike>([...panel.fields.values()].map((a) => a.buffer));
   const out: Float32Array[] = [];
-  for (const t of tensors) {
-    let a = (await t.data()) as Float32Array;
-    // Field outputs wrap the panel's arrays and repeated roots share data: copy those.
-    if (owned.has(a.buffer)) a = a.slice();
-    owned.add(a.buffer);
-    out.push(a);
-    t.dispose();
+  try {
+    for (const t of tensors) {
+      let a = (await deviceRead(t.data())) as Float32Array;
+      // Field outputs wrap the panel's arrays and repeated roots share data: copy those.
+      if (owned.has(a.buffer)) a = a.slice();
+      owned.add(a.buffer);
+      out.push(a);
+    }
+  } finally {
+    tf.dispose(tensors);
   }
-  assertDeviceHealthy();
   return out;
 }

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { Evaluator } from './evaluate.ts';
-import { assertDeviceHealthy, largestTensorBytes } from './backend.ts';
+import { deviceRead, largestTensorBytes } from './backend.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
 import { fingerprints } from '../fitness/fingerprint.ts';
 import { takeRowsTensor } from '../fitness/metric_kernels.ts';
@@ -118,11 +118,10 @@ export class Scorer {
     tf.dispose(daily);
     try {
       // Both reads are queued before either is awaited, so a GPU backend runs them back to back.
-      const [summaries, prints] = await Promise.all([
+      const [summaries, prints] = await deviceRead(Promise.all([
         populationMetricsTensor(stacked, this.label, { groups: this.setup.groups, minStocks: this.setup.minStocks }),
         this.fingerprints(stacked),
-      ]);
-      assertDeviceHealthy();
+      ]));
       return summaries.map((summary, i) => ({ summary, fingerprint: prints[i]! }));
     } finally {
       stacked.dispose();

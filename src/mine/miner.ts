@@ -32,7 +32,7 @@ import type { Panel } from '../data/panel.ts';
 import { tradingDays } from '../data/calendar.ts';
 import { computeLabels } from '../data/labels.ts';
 import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
-import { initBackend } from '../eval/backend.ts';
+import { deviceRead, initBackend } from '../eval/backend.ts';
 import { Evaluator } from '../eval/evaluate.ts';
 import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
@@ -266,7 +266,7 @@ async function dailyValues(panel: Panel, exprs: readonly Node[]): Promise<Float3
         return d;
       });
       try {
-        for (const d of daily) out.push((await d.data()) as Float32Array);
+        for (const d of daily) out.push((await deviceRead(d.data())) as Float32Array);
       } finally {
         tf.dispose(daily);
       }

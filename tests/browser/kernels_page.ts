@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/eval/backend.ts';
+import { evaluateToArrays } from '../../src/eval/evaluate.ts';
+import { parse } from '../../src/expr/parse.ts';
 import { checkOpKernels, hardPanels, type CheckReport, type PanelData } from '../gpu/check_kernels.ts';
 import { checkMetricKernels, populationFromBars } from '../gpu/check_metrics.ts';
 import { checkWebGlPaths } from '../gpu/check_webgl_paths.ts';
@@ -34,6 +36,11 @@ export interface PageReport {
   readonly paths?: CheckReport;
   /** Tensors alive after the checks minus before: kernels must not leak outputs. */
   readonly leakedTensors?: number;
+  /**
+   * After the checks, the device is made to fail (WebGL: its context lost; WebGPU: an invalid call) and an
+   * evaluation run: what it threw, as `name: message`, or 'nothing'.
+   */
+  readonly fault?: string;
   /** An exception that escaped the checks themselves. */
   readonly error?: string;
   readonly seconds: number;
@@ -101,7 +108,25 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
     return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, error, seconds: seconds() };
   }
   const leakedTensors = tf.memory().numTensors - before;
-  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, leakedTensors, seconds: seconds() };
+  const fault = await faultThrows(asked, real);
+  show(`after a device fault, evaluation threw: ${fault}`);
+  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, leakedTensors, fault, seconds: seconds() };
+}
+
+/** Breaks the device on purpose (last: the backend is unusable afterwards), then evaluates: what did it throw? */
+async function faultThrows(asked: BackendName, real: WirePanel | null): Promise<string> {
+  const backend = tf.backend() as unknown as { gpgpu?: { gl: WebGL2RenderingContext }; device?: { createBuffer(d: { size: number; usage: number }): unknown } };
+  if (asked === 'webgl') backend.gpgpu!.gl.getExtension('WEBGL_lose_context')!.loseContext();
+  else backend.device!.createBuffer({ size: 4, usage: 0 });
+  const T = 30, N = 12;
+  const close = real ? Float32Array.from(real.xs[0]!.slice(0, T * N)) : Float32Array.from({ length: T * N }, (_, i) => 10 + Math.sin(i));
+  const panel = { times: Array.from({ length: T }, (_, i) => String(i)), codes: Array.from({ length: N }, (_, j) => `s${j}`), fields: new Map([['close', close]]), T, N };
+  try {
+    await evaluateToArrays(panel, [parse('rank(ts_Mean(3,close))')]);
+    return 'nothing';
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
 }
 
 (globalThis as { runKernelChecks?: typeof runKernelChecks }).runKernelChecks = runKernelChecks;

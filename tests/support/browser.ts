@@ -128,8 +128,9 @@ export async function buildModulePage(entry: string, dir: string, title: string)
     target: 'es2022',
     outfile: join(dir, 'page.js'),
     logLevel: 'silent',
-    // Packages a page never loads (tfjs-node is imported by name only for the `tensorflow` backend).
-    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+    // What a page never loads: tfjs-node (imported by name only for the `tensorflow` backend), and Node's own
+    // modules, which only the worker-thread pool behind evaluateToArrays' `workers` option imports.
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'node:*'],
   });
   assert.deepEqual(result.errors, []);
   writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><title>${title}</title><body><script type="module" src="page.js"></script></body>`);
