@@ -8,7 +8,7 @@
  * software GPU emulations are passed over, and wasm, which runs composites, is never picked automatically). An
  * explicit choice is taken as asked, falling back to cpu with the reason if it cannot start.
  */
-import { initBackend, panelNeed } from '../src/eval/backend.ts';
+import { DeviceError, initBackend, panelNeed } from '../src/eval/backend.ts';
 import { generateMarket, type SyntheticMarket } from '../src/data/synth.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { mineGenerations } from '../src/mine/miner.ts';
@@ -35,6 +35,8 @@ const post = (m: FromWorker): void => scope.postMessage(m);
 let market: { key: string; data: SyntheticMarket; info: MarketInfo } | undefined;
 let backend: BackendReport | undefined;
 let backendChoice: WebBackendChoice | undefined;
+/** Set when a GPU backend failed in this page (DeviceError): GPU choices run on the CPU from then on. */
+let gpuFailure: string | undefined;
 /** The largest tensor, in bytes, the started backend is known to hold for the current choice. */
 let backendBytes = 0;
 let running: AbortController | undefined;
@@ -84,6 +86,13 @@ async function startBackend(choice: WebBackendChoice, panel: Panel | undefined):
     // Vite fingerprints the .wasm files; tell the backend where they ended up instead of letting it guess.
     const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
     setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+  }
+  if (gpuFailure && choice !== 'cpu' && choice !== 'wasm') {
+    await initBackend('cpu');
+    backend = { name: 'cpu', skipped: [`${choice}: the GPU failed earlier in this page (${gpuFailure})`] };
+    backendChoice = choice;
+    backendBytes = Infinity;
+    return backend;
   }
   const info = await initBackend(choice, need);
   backend = { name: info.name, skipped: [...(info.skipped ?? []), ...(info.name !== choice && choice !== 'auto' && info.note ? [info.note] : [])] };
@@ -137,7 +146,14 @@ async function run(msg: Extract<ToWorker, { type: 'start' | 'start-setup' }>, re
       }
     }
   } catch (e) {
-    post({ type: 'error', message: (e as Error).message ?? String(e), during: 'run' });
+    let message = (e as Error).message ?? String(e);
+    if (e instanceof DeviceError) {
+      // A lost or failing GPU stays so in this page (tfjs cannot start its backend twice): the CPU from now on.
+      gpuFailure = message;
+      backend = undefined;
+      message += '; later runs in this page use the CPU (reload the page to try the GPU again)';
+    }
+    post({ type: 'error', message, during: 'run' });
   } finally {
     running = undefined;
   }
