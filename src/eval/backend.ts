@@ -261,20 +261,29 @@ export class DeviceError extends Error {
   }
 }
 
-interface ErrorTarget {
+interface WatchedDevice {
   addEventListener(type: 'uncapturederror', listener: (e: { error?: { message?: string } }) => void): void;
+  readonly lost?: Promise<{ message?: string }>;
 }
 
 const deviceErrors: string[] = [];
 const watched = new WeakSet<object>();
+/** Set when the WebGPU device is lost; the reads waiting then are failed through `waitingReads`. */
+let deviceLost: string | undefined;
+const waitingReads = new Set<(e: DeviceError) => void>();
 
 function watchDevice(): void {
-  const device = (tf.backend() as unknown as WebGpuBackendLike).device as (ErrorTarget & object) | undefined;
+  const device = (tf.backend() as unknown as WebGpuBackendLike).device as (WatchedDevice & object) | undefined;
   if (!device || watched.has(device) || typeof device.addEventListener !== 'function') return;
   watched.add(device);
+  deviceLost = undefined;
   device.addEventListener('uncapturederror', (e) => {
     // Kept short: a burst of one fault can raise it for every dispatch.
     if (deviceErrors.length < 20) deviceErrors.push(firstLine(e.error?.message ?? 'unknown device error'));
+  });
+  void device.lost?.then((info) => {
+    deviceLost = `the WebGPU device was lost: ${info?.message || 'no reason given'}`;
+    for (const fail of waitingReads) fail(new DeviceError([deviceLost]));
   });
 }
 
@@ -302,13 +311,17 @@ export async function deviceRead<T>(read: Promise<T>): Promise<T> {
   const name = tf.getBackend();
   if (name !== 'webgl' && name !== 'webgpu') return read;
   let timer: ReturnType<typeof setInterval> | undefined;
+  let fail: ((e: DeviceError) => void) | undefined;
   const lost = new Promise<never>((_, reject) => {
     if (name === 'webgl') {
       const gl = webGlContext();
       timer = setInterval(() => gl?.isContextLost() && reject(new DeviceError([CONTEXT_LOST])), 100);
+    } else if (deviceLost) {
+      reject(new DeviceError([deviceLost]));
     } else {
-      const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string }> } }).device;
-      void device?.lost?.then((info) => reject(new DeviceError([`the WebGPU device was lost: ${info?.message || 'no reason given'}`])));
+      // One handler on the device's `lost` for all reads (watchDevice), not one per read that outlives it.
+      fail = reject;
+      waitingReads.add(reject);
     }
   });
   // Whichever settles second is nobody's business.
@@ -318,8 +331,15 @@ export async function deviceRead<T>(read: Promise<T>): Promise<T> {
     const value = await Promise.race([read, lost]);
     assertDeviceHealthy();
     return value;
+  } catch (e) {
+    if (e instanceof DeviceError) throw e;
+    // A read that failed because the device went (its `lost` may settle a moment after the read's rejection).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const gone = name === 'webgpu' ? deviceLost : webGlContext()?.isContextLost() ? CONTEXT_LOST : undefined;
+    throw gone ? new DeviceError([gone]) : e;
   } finally {
     if (timer !== undefined) clearInterval(timer);
+    if (fail) waitingReads.delete(fail);
   }
 }
 
