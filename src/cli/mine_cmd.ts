@@ -33,6 +33,7 @@ import { availableCores } from '../eval/pool.ts';
 import { factorCorrelation, type FactorSummary } from '../fitness/metrics.ts';
 import { getFitness } from '../fitness/registry.ts';
 import { MineConfigError, resolveConfig, type MineConfig } from '../mine/config.ts';
+import { GpConfigError } from '../gp/primitives.ts';
 import { mineGenerations, type Checkpoint, type GenerationRecord, type MineResult, type PoolMember, type StopReason } from '../mine/miner.ts';
 import { checkpointJson, historyJson, parseCheckpoint, poolCsv, poolJson } from '../mine/run_files.ts';
 
@@ -456,9 +457,10 @@ export const mineCommand: CommandSpec = {
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } catch (e) {
-      // The checkpoints already written are intact: say how to go on from the last one.
+      // The checkpoints already written are intact: say how to go on from the last one (settings the miner
+      // refuses are not such a stop: the same command would fail the same way).
       progress.clear();
-      if (lastDone) {
+      if (lastDone && !(e instanceof UsageError || e instanceof MineConfigError || e instanceof GpConfigError)) {
         process.stderr.write(`the run stopped with an error after generation ${lastDone}; its checkpoint is in ${dir}; continue with: ` +
           `alphaflow mine --resume ${dir}${dataArgs(data) ? ` ${dataArgs(data)}` : ''}${backendName === 'cpu' ? '' : ' (add --backend cpu if the device was at fault)'}\n`);
       }
