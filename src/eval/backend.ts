@@ -310,6 +310,8 @@ export function assertDeviceHealthy(): void {
 export async function deviceRead<T>(read: Promise<T>): Promise<T> {
   const name = tf.getBackend();
   if (name !== 'webgl' && name !== 'webgpu') return read;
+  // Also where the caller started the backend itself (tf.setBackend) rather than through initBackend.
+  if (name === 'webgpu') watchDevice();
   let timer: ReturnType<typeof setInterval> | undefined;
   let fail: ((e: DeviceError) => void) | undefined;
   const lost = new Promise<never>((_, reject) => {
