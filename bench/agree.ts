@@ -7,8 +7,9 @@
  *   npx tsx bench/agree.ts --results results.jsonl
  *
  * Each tree beyond a tolerance is listed, `!` when its IC or rank IC is (the run then disagrees), `~` when only
- * discrete metrics moved (a run disagrees when more than a quarter of its trees do). Exit status 0 when every
- * compared run agrees, 1 when one disagrees or has no reference, 2 on bad input.
+ * discrete metrics moved (a run disagrees when more than a quarter of its trees do). Each device run's rate is
+ * given against the one-thread run and the worker-pool run (the CPU default of a large job). Exit status 0 when
+ * every compared run agrees, 1 when one disagrees or has no reference, 2 on bad input.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import process from 'node:process';
@@ -28,6 +29,7 @@ interface Row {
   backend: string;
   workers: number;
   adapter?: string;
+  evaluationsPerSecond: number;
   scores?: ScoreDigest[];
 }
 
@@ -44,6 +46,13 @@ readFileSync(values.results, 'utf8').split('\n').forEach((line, i) => {
   rows.push(row);
 });
 
+/** `r`'s rate against `base`'s, as the record in docs/benchmarks.md states it. */
+function speed(r: Row, base: Row): string {
+  const [a, b] = [r.evaluationsPerSecond, base.evaluationsPerSecond];
+  if (!(a > 0 && b > 0)) return `no rate to compare with ${name(base)}`;
+  return `${a.toFixed(1)} against ${b.toFixed(1)} evaluations/s on ${name(base)}: ${(a / b).toPrecision(3)}x`;
+}
+
 const name = (r: Row) => `${r.backend}${r.workers > 1 ? ` x${r.workers} workers` : ''}${r.adapter ? ` (${r.adapter})` : ''}`;
 let failed = false;
 for (const panel of new Set(rows.map((r) => r.panel))) {
@@ -55,10 +64,13 @@ for (const panel of new Set(rows.map((r) => r.panel))) {
     failed ||= others.length > 0;
     continue;
   }
+  // The CPU default of a large mining job is a worker per core: the device is held against that too.
+  const pool = [...here].reverse().find((r) => r.backend === values.reference && r.workers > 1);
   for (const r of others) {
     const a = compareScores(ref.scores!, r.scores!);
     console.log(formatAgreement(`${panel}, ${name(r)} against ${name(ref)}`, a));
     failed ||= !a.agree;
+    if (r.backend !== values.reference) console.log(`  speed: ${speed(r, ref)}${pool ? `; ${speed(r, pool)}` : ''}`);
   }
   if (!others.length) console.log(`${panel}: only the reference run`);
 }

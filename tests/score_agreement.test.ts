@@ -100,7 +100,9 @@ test('bench/agree.ts: each run against the one-thread cpu run of its panel; exit
   const noisy = await digests(roundingNoise(market.panel, 9), TEXTS);
   const shifted = reference.map((d, i) => (i === 1 ? { ...d, rank_ic: d.rank_ic! + 0.01 } : d));
   const dir = mkdtempSync(join(tmpdir(), 'alphaflow-agree-'));
-  const row = (backend: string, workers: number, scores: ScoreDigest[], panel = 'real 30-minute panel') => JSON.stringify({ panel, backend, workers, scores });
+  const rate = { webgpu: 240, cpu: 8 };
+  const row = (backend: 'webgpu' | 'cpu', workers: number, scores: ScoreDigest[], panel = 'real 30-minute panel') =>
+    JSON.stringify({ panel, backend, workers, evaluationsPerSecond: rate[backend] * workers, scores });
   const agree = (lines: string[]) => {
     const file = join(dir, 'results.jsonl');
     writeFileSync(file, lines.join('\n') + '\n');
@@ -112,6 +114,8 @@ test('bench/agree.ts: each run against the one-thread cpu run of its panel; exit
     assert.equal(good.status, 0, good.out);
     assert.match(good.out, new RegExp(`webgpu against cpu: agree: ${TEXTS.length} trees`));
     assert.match(good.out, new RegExp(`cpu x2 workers against cpu: agree: ${TEXTS.length} trees, all within tolerance`));
+    // The device's rate against one thread and against the worker pool.
+    assert.ok(good.out.includes('speed: 240.0 against 8.0 evaluations/s on cpu: 30.0x; 240.0 against 16.0 evaluations/s on cpu x2 workers: 15.0x'), good.out);
 
     const off = agree([row('cpu', 1, reference), row('webgpu', 1, shifted), row('webgpu', 1, noisy, 'large synthetic panel')]);
     assert.equal(off.status, 1, off.out);
