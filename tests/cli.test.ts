@@ -48,7 +48,7 @@ test('--help works for the program and for eval', () => {
 test('usage errors exit 2 with a message', () => {
   let r = cli('eval', '--data', bars);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /give exactly one of --expr EXPR or --exprs FILE/);
+  assert.match(r.stderr, /give --expr EXPR \(once or more\) or --exprs FILE\n/);
   r = cli('eval', '--bogus');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /bogus/);
@@ -70,6 +70,21 @@ test('eval prints canonical text, coverage, mean and std', () => {
   const s = Math.sqrt(vals.reduce((a, b) => a + (b - m) ** 2, 0) / 3);
   assert.ok(Math.abs(Number(mean) - m) < 1e-4, mean);
   assert.ok(Math.abs(Number(std) - s) < 1e-4, std);
+});
+
+test('eval takes --expr more than once: each is a line, in order, and a bad one is reported by its place', () => {
+  const r = cli('eval', '--data', bars, '--expr', 'div(close,open)', '--expr', 'ts_mean(2,close)', '--expr', 'vwap');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^2:1: unknown operator 'ts_mean'; did you mean 'ts_Mean'\?$/m);
+  const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  assert.deepEqual(rows.map((c) => [c[0], c[c.length - 1]]), [['1', 'div(close,open)'], ['2', 'ts_mean(2,close)'], ['3', 'vwap']]);
+  assert.deepEqual(rows[1]!.slice(1, 5), ['-', '-', '-', '(parse'], 'the bad line is listed without figures');
+  const alone = cli('eval', '--data', bars, '--expr', 'vwap');
+  assert.equal(alone.status, 0, alone.stderr);
+  assert.deepEqual(alone.stdout.trim().split('\n')[1]!.trim().split(/\s+/).slice(1), rows[2]!.slice(1), 'the third --expr scores as it does alone');
+  const both = cli('eval', '--data', bars, '--expr', 'vwap', '--exprs', join(dir, 'none.txt'));
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /give --expr or --exprs, not both/);
 });
 
 test('eval --exprs --values writes long CSV and reports bad lines as LINE:COLUMN', () => {

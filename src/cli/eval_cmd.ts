@@ -79,7 +79,7 @@ function labelsFor(panel: Panel, price: ExecPrice | undefined, horizon: number):
 }
 
 interface ExprLine {
-  /** 1-based line in the source (1 for --expr). */
+  /** 1-based line in the source (for --expr, its place among the --expr options). */
   line: number;
   text: string;
   node?: Node;
@@ -166,10 +166,10 @@ function fmt(v: number): string {
 export const evalCommand: CommandSpec = {
   name: 'eval',
   summary: 'evaluate factor expressions on bar data',
-  usage: 'alphaflow eval [--data FILE] [data options] (--expr EXPR | --exprs FILE) [--backend NAME] [--values OUT.csv] [--daily OUT.csv] [--neutralize industry,size] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO] [--report OUT.json [--groups 5] [--horizon 1] [--price NAME]]',
+  usage: 'alphaflow eval [--data FILE] [data options] (--expr EXPR [--expr EXPR ...] | --exprs FILE) [--backend NAME] [--values OUT.csv] [--daily OUT.csv] [--neutralize industry,size] [--split A,B,C | --train FROM:TO --valid FROM:TO --test FROM:TO] [--report OUT.json [--groups 5] [--horizon 1] [--price NAME]]',
   help: [
     ...DATA_OPTIONS_HELP,
-    '--expr EXPR      one expression, e.g. "sub(close,ts_Mean(8,low))"',
+    '--expr EXPR      an expression, e.g. "sub(close,ts_Mean(8,low))"; repeat it for more (lines 1, 2, ...)',
     '--exprs FILE     expressions, one per line (blank lines and # comments skipped)',
     '--values OUT     write datetime,code,f0,f1,... (one column per expression, empty = NaN)',
     '--workers N      evaluate on N threads (default: one per core for large jobs, else 1);',
@@ -199,7 +199,7 @@ export const evalCommand: CommandSpec = {
     train: { type: 'string' },
     valid: { type: 'string' },
     test: { type: 'string' },
-    expr: { type: 'string' },
+    expr: { type: 'string', multiple: true },
     exprs: { type: 'string' },
     values: { type: 'string' },
     ...BACKEND_OPTION,
@@ -210,15 +210,17 @@ export const evalCommand: CommandSpec = {
     price: { type: 'string' },
   },
   async run(values) {
-    const exprText = values.expr as string | undefined;
+    const exprTexts = values.expr as string[] | undefined;
     const exprsPath = values.exprs as string | undefined;
-    if ((exprText === undefined) === (exprsPath === undefined)) throw new UsageError('give exactly one of --expr EXPR or --exprs FILE');
+    if (exprTexts === undefined && exprsPath === undefined) throw new UsageError('give --expr EXPR (once or more) or --exprs FILE');
+    if (exprTexts !== undefined && exprsPath !== undefined) throw new UsageError('give --expr or --exprs, not both');
     const workersOpt = numberOption(values, 'workers', 0, 1);
     if (!Number.isInteger(workersOpt)) throw new UsageError(`--workers must be a whole number, got '${values.workers}'`);
     const backend = backendChoice(values);
 
     let sources: { line: number; text: string }[];
-    if (exprText !== undefined) sources = [{ line: 1, text: exprText }];
+    // Each --expr counts as a line, numbered in order, so errors and columns read as for a file.
+    if (exprTexts !== undefined) sources = exprTexts.map((text, i) => ({ line: i + 1, text }));
     else {
       let text: string;
       try {
