@@ -18,7 +18,7 @@
  */
 import type { FactorSummary } from '../src/fitness/metrics.ts';
 
-/** How many of the benchmark's first trees gpu_bench records scores for (its one-thread CPU run scores 16). */
+/** How many of the benchmark's first trees gpu_bench records scores for (also its default CPU population). */
 export const SCORED_TREES = 16;
 
 /** The compared metrics, with the absolute difference each may show. */

@@ -8,7 +8,7 @@
  * software GPU emulations are passed over, and wasm, which runs composites, is never picked automatically). An
  * explicit choice is taken as asked, falling back to cpu with the reason if it cannot start.
  */
-import { DeviceError, initBackend, panelNeed } from '../src/eval/backend.ts';
+import { DeviceError, initBackend, largestTensorBytes, panelNeed } from '../src/eval/backend.ts';
 import { generateMarket, type SyntheticMarket } from '../src/data/synth.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { mineGenerations } from '../src/mine/miner.ts';
@@ -37,8 +37,6 @@ let backend: BackendReport | undefined;
 let backendChoice: WebBackendChoice | undefined;
 /** Set when a GPU backend failed in this page (DeviceError): GPU choices run on the CPU from then on. */
 let gpuFailure: string | undefined;
-/** The largest tensor, in bytes, the started backend is known to hold for the current choice. */
-let backendBytes = 0;
 let running: AbortController | undefined;
 const gate = new PauseGate();
 /** The last bar file loaded (web/worker-data.ts), mined when a run asks for `source: 'file'`. */
@@ -81,7 +79,9 @@ function getMarket(s: MarketSettings): { data: SyntheticMarket; info: MarketInfo
 /** Starts `choice`, passed over for cpu where the device cannot bind the panel's tensors (src/eval/backend.ts). */
 async function startBackend(choice: WebBackendChoice, panel: Panel | undefined): Promise<BackendReport> {
   const need = panel ? panelNeed(panel.T, panel.N) : undefined;
-  if (backend && backendChoice === choice && (need?.bytes ?? 0) <= backendBytes) return backend;
+  // The cpu standing in for a GPU is asked again: the GPU may hold this panel where it could not hold the last.
+  const standIn = backend?.name === 'cpu' && choice !== 'cpu' && !gpuFailure;
+  if (backend && backendChoice === choice && !standIn && (!need || need.bytes <= largestTensorBytes())) return backend;
   if (choice === 'wasm') {
     // Vite fingerprints the .wasm files; tell the backend where they ended up instead of letting it guess.
     const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
@@ -91,14 +91,11 @@ async function startBackend(choice: WebBackendChoice, panel: Panel | undefined):
     await initBackend('cpu');
     backend = { name: 'cpu', skipped: [`${choice}: the GPU failed earlier in this page (${gpuFailure})`] };
     backendChoice = choice;
-    backendBytes = Infinity;
     return backend;
   }
   const info = await initBackend(choice, need);
   backend = { name: info.name, skipped: [...(info.skipped ?? []), ...(info.name !== choice && choice !== 'auto' && info.note ? [info.note] : [])] };
   backendChoice = choice;
-  // cpu holds any panel; a device the panels checked so far; cpu in place of a device is asked again next time.
-  backendBytes = choice === 'cpu' ? Infinity : info.name === 'cpu' ? -1 : need?.bytes ?? 0;
   return backend;
 }
 

@@ -161,6 +161,12 @@ function describeData(values: Record<string, unknown>, panel: Panel, synthetic: 
 }
 
 /** The data options that load the described data again ('' for the synthetic market). */
+/** The command that continues the run in `dir` on the same data. */
+function resumeCommand(dir: string, d: DataDescription): string {
+  const args = dataArgs(d);
+  return `alphaflow mine --resume ${dir}${args ? ` ${args}` : ''}`;
+}
+
 function dataArgs(d: DataDescription): string {
   return [...(d.source === 'synthetic' ? [] : [`--data ${d.source}`]),
     ...(['columns', 'resample', 'universe', 'attributes'] as const).filter((k) => d[k] !== undefined).map((k) => `--${k} ${d[k]}`)].join(' ');
@@ -394,7 +400,7 @@ export const mineCommand: CommandSpec = {
     const onSigint = (): void => {
       if (controller.signal.aborted) {
         progress.clear();
-        process.stderr.write(`\nquit; the last checkpoint is in ${dir}; continue with: alphaflow mine --resume ${dir}${dataArgs(data) ? ` ${dataArgs(data)}` : ''}\n`);
+        process.stderr.write(`\nquit; the last checkpoint is in ${dir}; continue with: ${resumeCommand(dir, data)}\n`);
         process.exit(130);
       }
       controller.abort();
@@ -462,7 +468,7 @@ export const mineCommand: CommandSpec = {
       progress.clear();
       if (lastDone && !(e instanceof UsageError || e instanceof MineConfigError || e instanceof GpConfigError)) {
         process.stderr.write(`the run stopped with an error after generation ${lastDone}; its checkpoint is in ${dir}; continue with: ` +
-          `alphaflow mine --resume ${dir}${dataArgs(data) ? ` ${dataArgs(data)}` : ''}${backendName === 'cpu' ? '' : ' (add --backend cpu if the device was at fault)'}\n`);
+          `${resumeCommand(dir, data)}${backendName === 'cpu' ? '' : ' (add --backend cpu if the device was at fault)'}\n`);
       }
       throw e;
     } finally {
@@ -481,7 +487,7 @@ export const mineCommand: CommandSpec = {
       out.push('', 'planted factors of the synthetic market and the closest pool factor (correlation over the test days):', plantedTable(matches).trimEnd());
     }
     out.push('', `files in ${dir}: ${[...Object.values(RUN_FILES), ...(synthetic?.planted.length ? [PLANTED_FILE] : [])].join(', ')}`);
-    if (result.stop === 'aborted' || result.stop === 'time') out.push(`continue with: alphaflow mine --resume ${dir}${dataArgs(data) ? ` ${dataArgs(data)}` : ''}`);
+    if (result.stop === 'aborted' || result.stop === 'time') out.push(`continue with: ${resumeCommand(dir, data)}`);
     process.stdout.write(out.join('\n') + '\n');
     return result.stop === 'aborted' ? 130 : 0;
   },

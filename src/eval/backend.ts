@@ -155,10 +155,16 @@ export function largestTensorBytes(): number {
   return Math.min(limits?.maxStorageBufferBindingSize ?? 2 ** 27, limits?.maxBufferSize ?? Infinity);
 }
 
+/** Why `need` does not fit the active backend, or undefined when it does. */
+function misfit(need: DeviceNeed | undefined): DeviceLimitError | undefined {
+  const limit = largestTensorBytes();
+  return need && need.bytes > limit ? new DeviceLimitError(need, limit) : undefined;
+}
+
 /** Throws DeviceLimitError when `need` does not fit the active backend. */
 export function assertFits(need: DeviceNeed): void {
-  const limit = largestTensorBytes();
-  if (need.bytes > limit) throw new DeviceLimitError(need, limit);
+  const error = misfit(need);
+  if (error) throw error;
 }
 
 // Module names held in variables: bundlers and type checkers must not require these optional packages.
@@ -412,8 +418,9 @@ async function autoBackend(need?: DeviceNeed): Promise<BackendInfo> {
   if ('gpu' in webgpu) {
     try {
       await activate('webgpu');
-      if (need) assertFits(need);
-      return chosen('webgpu', webgpu.gpu);
+      const tooLarge = misfit(need);
+      if (!tooLarge) return chosen('webgpu', webgpu.gpu);
+      skipped.push(`webgpu: ${tooLarge.message}`);
     } catch (e) {
       skipped.push(`webgpu: ${firstLine(e)}`);
     }
@@ -476,11 +483,10 @@ async function start(choice: BackendChoice, need?: DeviceNeed): Promise<BackendI
     await activate('cpu');
     return { name: 'cpu', note: `backend '${choice}' failed to initialise (${firstLine(e)}); falling back to cpu` };
   }
-  const limit = largestTensorBytes();
-  if (need && need.bytes > limit) {
-    const why = new DeviceLimitError(need, limit).message;
+  const tooLarge = misfit(need);
+  if (tooLarge) {
     await activate('cpu');
-    return { name: 'cpu', note: `backend '${choice}' cannot hold the job (${why}); falling back to cpu` };
+    return { name: 'cpu', note: `backend '${choice}' cannot hold the job (${tooLarge.message}); falling back to cpu` };
   }
   return { name: choice };
 }
