@@ -115,7 +115,7 @@ export function hasCustomKernel(op: OpSpec): boolean {
 /** The backend that ended up active, and what the user should be told about how it was chosen. */
 export interface BackendInfo {
   readonly name: BackendName;
-  /** Set when the choice was automatic or a fallback happened: one line for stderr. */
+  /** Set when the choice was automatic, a fallback happened or there is a device to name: one line for stderr. */
   readonly note?: string;
   /** With `auto`: the faster backends passed over, each with the reason. */
   readonly skipped?: readonly string[];
@@ -488,7 +488,12 @@ async function start(choice: BackendChoice, need?: DeviceNeed): Promise<BackendI
     await activate('cpu');
     return { name: 'cpu', note: `backend '${choice}' cannot hold the job (${tooLarge.message}); falling back to cpu` };
   }
-  return { name: choice };
+  if (choice !== 'webgpu') return { name: choice };
+  // Name the device, so that a log shows which GPU ran (or that it was a CPU emulation of one).
+  const label = await webGpuAdapterLabel().catch(() => undefined);
+  if (!label) return { name: choice };
+  const soft = SOFTWARE.test(label) ? '; a software adapter, slower than the CPU kernels' : '';
+  return { name: choice, note: `backend: webgpu (${label}${soft})` };
 }
 
 /**

@@ -20,5 +20,8 @@ export async function webgpuOrSkip(t: { skip(msg: string): void }): Promise<bool
   }
   const info = await initBackend('webgpu');
   assert.equal(info.name, 'webgpu', info.note);
+  // The command line names the adapter it runs on; here a software one, which it says is slow.
+  assert.match(info.note ?? '', /^backend: webgpu \((.+)\)$/);
+  if (/llvmpipe|lavapipe|swiftshader/i.test(info.note ?? '')) assert.match(info.note ?? '', /; a software adapter, slower than the CPU kernels\)$/);
   return true;
 }
