@@ -84,8 +84,15 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
           assert.ok((report.hard?.runs ?? 0) > 100, `only ${report.hard?.runs} operator runs on hard panels`);
           if (backend === 'webgl') assert.equal(report.paths?.runs, 16, 'runs of the count and sort paths');
           assert.equal(report.leakedTensors, 0, 'tensors leaked');
-          // A broken device must fail the evaluation loudly, not return the zeros it computed.
-          assert.match(report.fault ?? '', /^DeviceError: the \w+ device reported an error, so results computed since are not trustworthy: ./);
+          // No device error during the checks (so the error watch raises no false alarm on tfjs's own work)...
+          assert.equal(report.health, 'healthy', 'device errors during the checks');
+          // ...and a broken device must fail the evaluation loudly, not return the zeros it computed.
+          const faults = report.faults;
+          const deviceError = new RegExp(`^DeviceError: the ${backend} device reported an error, so results computed since are not trustworthy: `);
+          assert.match(faults?.invalid ?? '', deviceError, 'evaluation after an invalid call');
+          if (backend === 'webgl') assert.match(faults?.invalid ?? '', /the WebGL context reported INVALID_ENUM \(a GL call failed, and/);
+          assert.equal(faults?.after, 'right', 'the evaluation after the one that reported the error');
+          if (backend === 'webgl') assert.match(faults?.lost ?? '', new RegExp(deviceError.source + 'the WebGL context was lost'));
         } catch (e) {
           if (console.length) st.diagnostic(`page console (last 20):\n${console.slice(-20).join('\n')}`);
           throw e;

@@ -251,14 +251,18 @@ async function activate(name: BackendName): Promise<void> {
   if (!ok) throw new Error('tfjs could not start it');
   await tf.ready();
   if (name === 'webgpu') watchDevice();
+  // tfjs's start-up probes (which float textures render) may leave error flags that are no fault of the work.
+  const gl = webGlContext();
+  if (gl && !gl.isContextLost()) glErrors(gl);
 }
 
 /**
  * A GPU device that reported an error. WebGPU raises validation and out-of-memory errors on the device, not as
- * exceptions where the call was made, and the work that hit one yields zeros; a lost WebGL context makes every
- * later draw a no-op; tfjs watches neither. So every error a WebGPU device reports is kept, a WebGL context is
- * asked whether it is lost, and the readers of results (the Scorer, evaluateToArrays) throw this once their
- * values are back, rather than hand on numbers computed from invalid buffers.
+ * exceptions where the call was made, and the work that hit one yields zeros; so does a WebGL call that failed
+ * (out of memory), and a lost WebGL context makes every later draw a no-op; tfjs watches none of these. So every
+ * error a WebGPU device reports is kept, a WebGL context is asked for its errors and whether it is lost, and the
+ * readers of results (the Scorer, evaluateToArrays) throw this once their values are back, rather than hand on
+ * numbers computed from invalid buffers.
  */
 export class DeviceError extends Error {
   constructor(readonly messages: readonly string[]) {
@@ -295,14 +299,45 @@ function watchDevice(): void {
 
 const CONTEXT_LOST = 'the WebGL context was lost (the browser or its driver reset the GPU)';
 
-function webGlContext(): { isContextLost(): boolean } | undefined {
-  return tf.getBackend() === 'webgl' ? (tf.backend() as unknown as { gpgpu?: { gl?: { isContextLost(): boolean } } }).gpgpu?.gl : undefined;
+interface GlLike {
+  isContextLost(): boolean;
+  getError(): number;
+}
+
+function webGlContext(): GlLike | undefined {
+  return tf.getBackend() === 'webgl' ? (tf.backend() as unknown as { gpgpu?: { gl?: GlLike } }).gpgpu?.gl : undefined;
+}
+
+const GL_ERROR_NAMES: Record<number, string> = {
+  0x500: 'INVALID_ENUM', 0x501: 'INVALID_VALUE', 0x502: 'INVALID_OPERATION', 0x505: 'OUT_OF_MEMORY',
+  0x506: 'INVALID_FRAMEBUFFER_OPERATION', 0x9242: 'CONTEXT_LOST_WEBGL',
+};
+
+/**
+ * The errors a WebGL context has raised since it was last asked. tfjs asks only in debug mode, so in production
+ * a failed call (a texture the GPU had no memory for) goes unnoticed and the draws that use it yield zeros.
+ * getError hands the flags back one per call and clears each; a context keeps only a few.
+ */
+function glErrors(gl: GlLike): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const code = gl.getError();
+    if (!code) break;
+    names.push(GL_ERROR_NAMES[code] ?? `0x${code.toString(16)}`);
+  }
+  return names;
 }
 
 /** Throws DeviceError when the device has reported errors since the last call (and forgets them). */
 export function assertDeviceHealthy(): void {
+  const gl = webGlContext();
   // A lost WebGL context (a browser resetting its GPU, a long draw) turns every later draw into a no-op.
-  if (webGlContext()?.isContextLost()) deviceErrors.push(CONTEXT_LOST);
+  if (gl?.isContextLost()) deviceErrors.push(CONTEXT_LOST);
+  else if (gl) {
+    const failed = glErrors(gl);
+    const oom = failed.includes('OUT_OF_MEMORY') ? ': the GPU ran out of memory' : '';
+    if (failed.length) deviceErrors.push(`the WebGL context reported ${failed.join(', ')} (a GL call failed${oom}, and the work that used it computed nothing)`);
+  }
   if (deviceErrors.length === 0) return;
   throw new DeviceError(deviceErrors.splice(0));
 }

@@ -5,7 +5,7 @@
  * judging happens on the Node side, so a report that never comes back fails rather than passes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from '../../src/eval/backend.ts';
+import { assertDeviceHealthy, initBackend, type BackendName } from '../../src/eval/backend.ts';
 import { evaluateToArrays } from '../../src/eval/evaluate.ts';
 import { parse } from '../../src/expr/parse.ts';
 import { checkOpKernels, hardPanels, type CheckReport, type PanelData } from '../gpu/check_kernels.ts';
@@ -36,14 +36,23 @@ export interface PageReport {
   readonly paths?: CheckReport;
   /** Tensors alive after the checks minus before: kernels must not leak outputs. */
   readonly leakedTensors?: number;
-  /**
-   * After the checks, the device is made to fail (WebGL: its context lost; WebGPU: an invalid call) and an
-   * evaluation run: what it threw, as `name: message`, or 'nothing'.
-   */
-  readonly fault?: string;
+  /** After the checks, whether the device had reported errors meanwhile: 'healthy', or the DeviceError's message. */
+  readonly health?: string;
+  /** What evaluations threw after the device was made to fail on purpose (`faultsAfterChecks`). */
+  readonly faults?: FaultReport;
   /** An exception that escaped the checks themselves. */
   readonly error?: string;
   readonly seconds: number;
+}
+
+/** Each as `name: message` of what the evaluation threw, or what it returned. */
+export interface FaultReport {
+  /** After an invalid call (WebGL: an unknown capability; WebGPU: a buffer with no usage). */
+  readonly invalid: string;
+  /** The next evaluation, which must be clean and right again: 'right', or what went wrong. */
+  readonly after: string;
+  /** WebGL only: after the context was lost. */
+  readonly lost?: string;
 }
 
 async function describeWebGpu(): Promise<{ adapter?: string; unavailable?: string }> {
@@ -108,25 +117,58 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
     return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, error, seconds: seconds() };
   }
   const leakedTensors = tf.memory().numTensors - before;
-  const fault = await faultThrows(asked, real);
-  show(`after a device fault, evaluation threw: ${fault}`);
-  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, leakedTensors, fault, seconds: seconds() };
+  // The checks read through plain data(): a device error during them would otherwise go unseen here.
+  let health = 'healthy';
+  try {
+    assertDeviceHealthy();
+  } catch (e) {
+    health = (e as Error).message;
+  }
+  const faults = await faultsAfterChecks(asked);
+  show(`device errors during the checks: ${health}; after faults: ${JSON.stringify(faults)}`);
+  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, leakedTensors, health, faults, seconds: seconds() };
 }
 
-/** Breaks the device on purpose (last: the backend is unusable afterwards), then evaluates: what did it throw? */
-async function faultThrows(asked: BackendName, real: WirePanel | null): Promise<string> {
-  const backend = tf.backend() as unknown as { gpgpu?: { gl: WebGL2RenderingContext }; device?: { createBuffer(d: { size: number; usage: number }): unknown } };
-  if (asked === 'webgl') backend.gpgpu!.gl.getExtension('WEBGL_lose_context')!.loseContext();
-  else backend.device!.createBuffer({ size: 4, usage: 0 });
-  const T = 30, N = 12;
-  const close = real ? Float32Array.from(real.xs[0]!.slice(0, T * N)) : Float32Array.from({ length: T * N }, (_, i) => 10 + Math.sin(i));
-  const panel = { times: Array.from({ length: T }, (_, i) => String(i)), codes: Array.from({ length: N }, (_, j) => `s${j}`), fields: new Map([['close', close]]), T, N };
+const FAULT_T = 30;
+const FAULT_N = 12;
+const faultClose = Float32Array.from({ length: FAULT_T * FAULT_N }, (_, i) => 10 + Math.sin(i));
+const faultPanel = {
+  times: Array.from({ length: FAULT_T }, (_, i) => String(i)),
+  codes: Array.from({ length: FAULT_N }, (_, j) => `s${j}`),
+  fields: new Map([['close', faultClose]]),
+  T: FAULT_T,
+  N: FAULT_N,
+};
+
+/** Evaluates ts_Mean(3,close) and holds it against a plain loop: 'right', what differs, or what it threw. */
+async function evaluateOnce(): Promise<string> {
   try {
-    await evaluateToArrays(panel, [parse('rank(ts_Mean(3,close))')]);
-    return 'nothing';
+    const [values] = await evaluateToArrays(faultPanel, [parse('ts_Mean(3,close)')]);
+    for (let i = 0; i < values!.length; i++) {
+      const t = Math.floor(i / FAULT_N);
+      const want = t < 2 ? NaN : (faultClose[i]! + faultClose[i - FAULT_N]! + faultClose[i - 2 * FAULT_N]!) / 3;
+      const ok = Number.isNaN(want) ? Number.isNaN(values![i]!) : Math.abs(values![i]! - want) <= 1e-5 * Math.abs(want);
+      if (!ok) return `wrong: cell ${i} is ${values![i]}, not ${want}`;
+    }
+    return 'right';
   } catch (e) {
     return `${(e as Error).name}: ${(e as Error).message}`;
   }
+}
+
+/**
+ * Makes the device fail on purpose and evaluates after each fault: an invalid call (the next evaluation must
+ * throw, the one after must be right again), then, for WebGL, a lost context (last: the backend is unusable after).
+ */
+async function faultsAfterChecks(asked: BackendName): Promise<FaultReport> {
+  const backend = tf.backend() as unknown as { gpgpu?: { gl: WebGL2RenderingContext }; device?: { createBuffer(d: { size: number; usage: number }): unknown } };
+  if (asked === 'webgl') backend.gpgpu!.gl.enable(0x1234);
+  else backend.device!.createBuffer({ size: 4, usage: 0 });
+  const invalid = await evaluateOnce();
+  const after = await evaluateOnce();
+  if (asked !== 'webgl') return { invalid, after };
+  backend.gpgpu!.gl.getExtension('WEBGL_lose_context')!.loseContext();
+  return { invalid, after, lost: await evaluateOnce() };
 }
 
 (globalThis as { runKernelChecks?: typeof runKernelChecks }).runKernelChecks = runKernelChecks;
