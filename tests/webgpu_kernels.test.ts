@@ -37,10 +37,12 @@ test('WebGPU rank: the shared-memory sort and the tiled count give the same bits
   const { hardPanel } = await import('./gpu/check_kernels.ts');
   assert.equal(rankSortWidth(37, 16384), 256);
   assert.equal(rankSortWidth(5000, 32768), 8192);
-  assert.equal(rankSortWidth(5000, 16384), 0); // 32 KiB of keys would not fit: the count path
+  assert.equal(rankSortWidth(5000, 20480), 8192); // 5,120 keys in memory, a network of 8,192
+  assert.equal(rankSortWidth(5000, 16384), 0); // 20 KiB of keys would not fit: the count path
   const rng = mulberry32(23);
   const backend = tf.backend() as unknown as Parameters<typeof rankByCount>[0]['backend'];
-  for (const [T, N] of [[50, 37], [12, 300], [30, 7]]) {
+  // 700 stocks: 768 keys in memory under a network of 1,024, whose upper positions are virtual.
+  for (const [T, N] of [[50, 37], [12, 300], [30, 7], [6, 700]]) {
     const x = tf.tensor2d(hardPanel(rng, T, N), [T, N]);
     const args = { backend, inputs: [x], T, N, window: 0 };
     const read = async (info: tf.TensorInfo) => {

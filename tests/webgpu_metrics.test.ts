@@ -34,12 +34,18 @@ test('WebGPU daily metrics and correlation: sorting and counting give the same b
   assert.equal(workgroupBytesOf('var<workgroup> k : array<vec4<u32>, 512>; var<workgroup> f : u32;\nvar<workgroup> c : array<atomic<u32>, 5>;'), 8192 + 16 + 32);
   assert.equal(dailySortWidth(256, 5, COL, 1 << 30), 0); // one tile: counted in a single pass
   assert.equal(dailySortWidth(1100, 5, COL, 16384), 2048);
-  assert.equal(dailySortWidth(5000, 10, COL, 49152), 8192); // NVIDIA's Vulkan limit holds the 5,000-stock panel
-  assert.equal(dailySortWidth(5000, 10, COL, 32768), 0); // 32 KiB of keys plus the stage's arrays would not fit
+  // 5,000 stocks keep 5,120 keys (20 KiB), not the network's 8,192: with the stage's other arrays that fits the
+  // 32 KiB most adapters give; 7,000 stocks need NVIDIA's 48 KiB, 10,000 a network of 16,384.
+  assert.equal(dailySortWidth(5000, 10, COL, 32768), 8192);
+  assert.equal(dailySortWidth(5000, 10, COL, 24576), 0);
+  assert.equal(dailySortWidth(7000, 10, COL, 32768), 0);
+  assert.equal(dailySortWidth(7000, 10, COL, 49152), 8192);
+  assert.equal(dailySortWidth(10000, 10, COL, 49152), 16384);
   assert.equal(corrSortWidth(256, 1 << 30), 0);
   assert.equal(corrSortWidth(1100, 16384), 2048);
-  assert.equal(corrSortWidth(5000, 49152), 8192);
-  assert.equal(corrSortWidth(5000, 32768), 0);
+  assert.equal(corrSortWidth(5000, 32768), 8192);
+  assert.equal(corrSortWidth(7000, 32768), 0);
+  assert.equal(corrSortWidth(7000, 49152), 8192);
   const backend = tf.backend() as unknown as Parameters<typeof dailyMetricsWebGpu>[0];
   const rng = mulberry32(31);
   for (const [F, D, N, q] of [[7, 6, 300, 5], [4, 5, 700, 10], [3, 4, 1100, 3]]) {

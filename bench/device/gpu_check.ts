@@ -2,8 +2,7 @@
  * The kernel checks of the test suite, run on a real GPU: every WebGPU operator and metric kernel against the
  * host kernels (tests/gpu/check_kernels.ts, check_metrics.ts) on the hard random panels, a real-data slice, and
  * cross-sections as wide as the benchmark's panel. The tests run these checks on software adapters only (Mesa's
- * llvmpipe, SwiftShader), whose 32 KiB of workgroup memory keeps the 5,000-stock cross-sections on the counting
- * paths; NVIDIA's 48 KiB takes them to the sorts in workgroup memory (8,192 keys), which only this script runs,
+ * llvmpipe, SwiftShader) and on narrower cross-sections (a 5,000-stock sort takes llvmpipe minutes to compile),
  * and a vendor's shader compiler may treat a kernel differently from Mesa's. Speed figures from a device are
  * worth recording only when this passes there. bench/device/run.sh `check` runs it (bundled by pack.sh):
  *

@@ -11,7 +11,7 @@
  */
 import { type WebGpuProgram, workgroupBytesOf } from './program.ts';
 import { qcutPosition } from '../cpu/daily_metrics.ts';
-import { bitonicSortWgsl, keyAt, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
+import { bitonicSortWgsl, keyAt, sortCapacity, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 /** Threads per workgroup of the per-row programs; the tile of stocks compared at once has this many. */
 export const WG = 256;
@@ -182,19 +182,20 @@ function countedRankProductWgsl(a: Series, b: Series, n: string, onOwn = ''): st
 }
 
 /**
- * The same rank products by sorting: A's keys sorted in workgroup memory (`sKeys`, width uniforms.sortS) and
- * every stock's key binary-searched, then B's. Thread lid takes stocks lid, lid + WG, ... in the count path's
- * order, so the sums match it bit for bit. `afterSortA` runs once A is sorted; `onRankA` for each valid own
- * stock p of A with its less count `lt` and tie count `eq` (the daily metrics keep positions for the groups).
+ * The same rank products by sorting: A's keys sorted in workgroup memory (`sKeys`, C of them; network width
+ * uniforms.sortS) and every stock's key binary-searched, then B's. Thread lid takes stocks lid, lid + WG, ... in
+ * the count path's order, so the sums match it bit for bit. `afterSortA` runs once A is sorted; `onRankA` for
+ * each valid own stock p of A with its less count `lt` and tie count `eq` (the daily metrics keep positions for
+ * the groups).
  */
-function sortedRankProductWgsl(a: Series, b: Series, n: string, PER: number, afterSortA = '', onRankA = ''): string {
+function sortedRankProductWgsl(a: Series, b: Series, n: string, PER: number, C: number, afterSortA = '', onRankA = ''): string {
   const fill = (x: Series, y: Series) => /* wgsl */ `
-  for (var i = lid; i < uniforms.sortS; i = i + ${WG}u) {
+  for (var i = lid; i < ${C}u; i = i + ${WG}u) {
     var k = INVALID;
     if (i < N) { k = validKey(${x('i')}, ${y('i')}); }
     ${keyAt('sKeys', 'i')} = k;
   }
-  ${bitonicSortWgsl('sKeys', 'uniforms.sortS', 'lid', WG)}`;
+  ${bitonicSortWgsl('sKeys', 'uniforms.sortS', C, 'lid', WG)}`;
   return /* wgsl */ `
   var rab = 0.0; var raa = 0.0; var rbb = 0.0;
   let nI = i32(${n});
@@ -263,11 +264,19 @@ export interface DailyLayout {
   groups: number;
 }
 
+/** The sorted keys' array length for N stocks with network width S (0: counting, no array), checking S. */
+function sortKeysFor(N: number, S: number): number {
+  if (!S) return 0;
+  const C = sortCapacity(N, WG);
+  if (S < C || (S & (S - 1)) !== 0) throw new RangeError(`sort width ${S} is not a power of two holding ${N} stocks`);
+  return C;
+}
+
 /**
  * The sort width for af_daily_metrics' stage on N stocks with q groups, or 0 to count: sorting pays once a
- * cross-section spans more than one tile, and the sorting shader's workgroup arrays (S keys, 4 bytes each, beside
- * the stage's others) must fit the device's workgroup memory (tfjs asks for the adapter's limit; NVIDIA's Vulkan
- * driver gives 48 KiB, which holds S = 8192 for 5,000 stocks).
+ * cross-section spans more than one tile, and the sorting shader's workgroup arrays (N keys rounded up to a
+ * multiple of WG, 4 bytes each, beside the stage's others) must fit the device's workgroup memory (tfjs asks for
+ * the adapter's limit: 32 KiB on most, which holds 5,000 stocks, 48 KiB on NVIDIA's Vulkan driver).
  */
 export function dailySortWidth(N: number, q: number, L: DailyLayout, storageBytes: number): number {
   if (N <= WG) return 0;
@@ -283,6 +292,7 @@ export function dailySortWidth(N: number, q: number, L: DailyLayout, storageByte
  * the rank IC and the qcut edges; group assignment (by value when the edges are distinct, by average position otherwise, as the CPU kernel).
  */
 export function dailyStageProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout, S = 0): WebGpuProgram {
+  const C = sortKeysFor(N, S);
   const W = L.groups + q;
   const words = Math.max(1, Math.ceil(N / 32));
   const PER = Math.ceil(N / WG);
@@ -304,7 +314,7 @@ export function dailyStageProgram(F: number, nDays: number, N: number, q: number
   const ranks = S
     ? `  var posA : array<u32, ${PER}>;
   for (var p = 0u; p < ${PER}u; p = p + 1u) { posA[p] = 0u; }
-` + sortedRankProductWgsl(factor, label, 'nAll', PER, /* wgsl */ `
+` + sortedRankProductWgsl(factor, label, 'nAll', PER, C, /* wgsl */ `
   if (lid <= Q) {
     atomicStore(&edgeA[lid], ${keyAt('sKeys', 'sLo[lid]')});
     atomicStore(&edgeB[lid], ${keyAt('sKeys', 'min(sLo[lid] + 1u, nAll - 1u)')});
@@ -371,8 +381,8 @@ const Q : u32 = ${Q}u;
 const WORDS : u32 = ${words}u;
 const SW : u32 = ${SW}u;
 const NEXC : u32 = ${entries.length}u;
-${S ? `${sortKeysWgsl('sKeys', S)}
-${sortedBoundWgsl('sortedBound', 'sKeys', 'uniforms.sortS')}` : `var<workgroup> tileA : array<u32, ${WG}>;
+${S ? `${sortKeysWgsl('sKeys', C)}
+${sortedBoundWgsl('sortedBound', 'sKeys', C)}` : `var<workgroup> tileA : array<u32, ${WG}>;
 var<workgroup> tileB : array<u32, ${WG}>;`}
 var<workgroup> counts : array<atomic<u32>, 2>;
 var<workgroup> extremes : array<atomic<u32>, 4>;
@@ -631,6 +641,7 @@ export function corrSortWidth(N: number, storageBytes: number): number {
  * pairwise-complete by construction; the CPU kernel's shared-mask shortcuts give the same numbers.
  */
 export function corrPairsProgram(F: number, nDays: number, N: number, S = 0): WebGpuProgram {
+  const C = sortKeysFor(N, S);
   const P = (F * (F - 1)) / 2;
   const A: Series = (j) => `factors[aOff + ${j}]`;
   const B: Series = (j) => `factors[bOff + ${j}]`;
@@ -645,8 +656,8 @@ export function corrPairsProgram(F: number, nDays: number, N: number, S = 0): We
     getUserCode: () => /* wgsl */ `
 ${KEY_WGSL}
 ${WORKGROUP_WGSL}
-${S ? `${sortKeysWgsl('sKeys', S)}
-${sortedBoundWgsl('sortedBound', 'sKeys', 'uniforms.sortS')}` : `var<workgroup> tileA : array<u32, ${WG}>;
+${S ? `${sortKeysWgsl('sKeys', C)}
+${sortedBoundWgsl('sortedBound', 'sKeys', C)}` : `var<workgroup> tileA : array<u32, ${WG}>;
 var<workgroup> tileB : array<u32, ${WG}>;`}
 var<workgroup> counts : atomic<u32>;
 var<workgroup> extremes : array<atomic<u32>, 4>;
@@ -696,7 +707,7 @@ fn main(index : i32) {
     if (lid == 0u) { result[row] = uniforms.NAN; }
     return;
   }
-${S ? sortedRankProductWgsl(A, B, 'mAll', Math.ceil(N / WG)) : countedRankProductWgsl(A, B, 'mAll')}
+${S ? sortedRankProductWgsl(A, B, 'mAll', Math.ceil(N / WG), C) : countedRankProductWgsl(A, B, 'mAll')}
   let s = sum4(vec4<f32>(rab, raa, rbb, 0.0));
   if (lid == 0u) { result[row] = s.x / (sqrt(s.y) * sqrt(s.z)); }
 }

@@ -4,10 +4,10 @@
  * it (itself included), that is (lt + (eq + 1) / 2) / m, so ties need no second pass. Two ways to get lt and eq,
  * with bit-identical results:
  *
- * - Sort, for bars wider than one workgroup whose keys, padded to a power of two S, fit the device's workgroup
- *   memory (tfjs asks for the adapter's limit; 32 KiB holds S = 8192, enough for 5,000 stocks). One workgroup
+ * - Sort, for bars wider than one workgroup whose keys (N rounded up to a multiple of the workgroup size) fit
+ *   the device's workgroup memory (tfjs asks for the adapter's limit; 32 KiB holds 8,192 stocks). One workgroup
  *   per bar stages the keys in shared memory, sorts them and binary-searches each stock's key (bitonic.ts).
- *   (Mesa's llvmpipe still compiles it slowly for large S: about half a minute at S = 8192.)
+ *   (Mesa's llvmpipe still compiles it slowly for many keys: about half a minute at 8,192.)
  * - Count, for narrow bars and bars too wide to sort: each workgroup takes one tile of ROW_WORKGROUP stocks of
  *   one bar and walks the whole bar in chunks staged in workgroup memory, every thread counting the values
  *   below and equal to its own: O(N^2) integer compare-and-adds per bar, on data in shared memory.
@@ -20,7 +20,7 @@
  */
 import type { WebGpuKernel } from '../../src/ops/types.ts';
 import { ROW_WORKGROUP, ROW_PROLOGUE, runRows, workgroupStorageBytes } from './program.ts';
-import { bitonicSortWgsl, keyAt, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
+import { bitonicSortWgsl, keyAt, sortCapacity, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 const W = ROW_WORKGROUP;
 
@@ -31,10 +31,9 @@ const KEY = `
       return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
     }`;
 
-/** The sort path's padded width for N stocks, or 0 when the keys would not fit the device's workgroup memory. */
+/** The sort path's network width for N stocks, or 0 when the keys would not fit the device's workgroup memory. */
 export function rankSortWidth(N: number, storageBytes: number): number {
-  const S = sortWidth(N, W);
-  return 4 * S <= storageBytes ? S : 0;
+  return 4 * sortCapacity(N, W) <= storageBytes ? sortWidth(N, W) : 0;
 }
 
 export const rank: WebGpuKernel = (args) => {
@@ -44,20 +43,21 @@ export const rank: WebGpuKernel = (args) => {
 };
 
 export function rankBySort(args: Parameters<WebGpuKernel>[0], S: number) {
-  return runRows(args, `rank_sort_${S}`, args.T, `
-    ${sortKeysWgsl('af_keys', S)}
+  const C = sortCapacity(args.N, W);
+  if (S < C || (S & (S - 1)) !== 0) throw new RangeError(`rankBySort: width ${S} is not a power of two holding ${args.N} stocks`);
+  return runRows(args, `rank_sort_${C}`, args.T, `
+    ${sortKeysWgsl('af_keys', C)}
     ${KEY}
-    ${sortedBoundWgsl('af_bound', 'af_keys', 'uniforms.S')}
+    ${sortedBoundWgsl('af_bound', 'af_keys', C)}
 
     fn main(index : i32) {
       ${ROW_PROLOGUE}
-      let S = uniforms.S;
-      for (var i = u32(lid); i < S; i += ${W}u) {
+      for (var i = u32(lid); i < ${C}u; i += ${W}u) {
         var key = 0xffffffffu;
         if (live && i < u32(N)) { key = af_key(X[row + i32(i)]); }
         ${keyAt('af_keys', 'i')} = key;
       }
-      ${bitonicSortWgsl('af_keys', 'S', 'u32(lid)', W)}
+      ${bitonicSortWgsl('af_keys', 'uniforms.S', C, 'u32(lid)', W)}
       // Missing values and the padding sort last, so the present ones are the keys before the first of them.
       let m = af_bound(0xffffffffu, false);
       if (!live) { return; }
