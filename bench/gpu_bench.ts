@@ -98,14 +98,14 @@ async function bench(label: string, panel: Panel): Promise<void> {
   console.log(`${label}: ${panel.T} bars x ${panel.N} stocks, ${trees.length} trees on ${where}: ${secs.toFixed(2)} s, ` +
     `${rate.toFixed(2)} evaluations/s (first ${Math.min(8, trees.length)} trees incl. compilation ${warm.toFixed(2)} s; ${finite} finite rank ICs; ` +
     `${mem.numTensors} tensors / ${(mem.numBytes / 2 ** 20).toFixed(0)} MiB left)`);
-  if (profile) console.log(profile.text);
+  if (profile) console.log(`${profile.text}\n${limitLine(profile.data, (secs * 1000) / trees.length)}`);
   if (values.json) {
     const row = {
       date: new Date().toISOString(), panel: label, adapter, bars: panel.T, stocks: panel.N, backend: tf.getBackend(), workers,
       trees: trees.length, seconds: secs, evaluationsPerSecond: rate, firstChunkSeconds: warm, finiteRankIcs: finite,
       // The first trees' scores, for bench/agree.ts to hold one backend's numbers against another's.
       scores: out.slice(0, SCORED_TREES).map((r, i) => scoreDigest(print(trees[i]), r.summary)),
-      ...(profile ? { profile: profile.data } : {}),
+      ...(profile ? { profile: { ...profile.data, msPerTree: (secs * 1000) / trees.length } } : {}),
     };
     appendFileSync(values.json, JSON.stringify(row) + '\n');
   }
@@ -148,6 +148,22 @@ async function profileChunk(run: Runner, trees: readonly Node[]) {
     ...top.map(([name, e]) => `    ${name.padEnd(22)} x${String(e.n).padStart(5)}  ${e.ms.toFixed(1).padStart(9)} ms`),
   ].join('\n');
   return { data, text };
+}
+
+/**
+ * What limited the timed run, from the profile: the device's kernel time per tree against the run's time per tree.
+ * Kernels busy most of that time mean the GPU's work is the limit (the costliest kernels say which); far less
+ * means the time went outside the kernels (dispatch and encoding, read-backs, the host's share of the scoring).
+ */
+function limitLine(p: { trees: number; kernelMs: number; untimedKernels: number; kernels: number }, msPerTree: number): string {
+  if (p.untimedKernels === p.kernels) return '  limit: not known (no kernel times: this adapter has no timestamp queries)';
+  const kernelPerTree = p.kernelMs / p.trees;
+  const busy = kernelPerTree / msPerTree;
+  const verdict = busy >= 0.7
+    ? 'the kernels themselves (the costliest above)'
+    : 'outside the kernels: dispatch and encoding, read-backs and the host\'s share of scoring';
+  return `  limit: kernels ${kernelPerTree.toFixed(2)} ms per tree of ${msPerTree.toFixed(2)} ms per tree in the timed run ` +
+    `(${(100 * busy).toFixed(0)} % busy${p.untimedKernels ? `, ${p.untimedKernels} kernels untimed` : ''}): ${verdict}`;
 }
 
 try {
