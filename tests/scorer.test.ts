@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fingerprintCorrelation, fingerprints } from '../src/fitness/fingerprint.ts';
 import { MIN_STOCKS, populationMetrics } from '../src/fitness/metrics.ts';
-import { Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import { fingerprintsTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
 import { EvalPool } from '../src/eval/pool.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
 import { initBackend } from '../src/eval/backend.ts';
@@ -58,17 +59,15 @@ function randomRows(seed: number, rows: number, N: number): Float32Array {
   return v;
 }
 
-test('fingerprints match naive centred, unit-length ranks; thin and constant days are zero', () => {
-  const F = 3, R = 5, N = 37, minStocks = 10;
-  const values = randomRows(11, F * R, N);
-  const fp = fingerprints(values, F, R, N, minStocks);
-  for (let row = 0; row < F * R; row++) {
+/** Holds fingerprint rows against naive float64 centred, unit-length average ranks (zeros for thin and constant rows). */
+function assertNaiveFingerprints(values: Float32Array, fp: Float32Array, rows: number, N: number, minStocks: number, tol: number, what: string): void {
+  for (let row = 0; row < rows; row++) {
     const idx: number[] = [];
     for (let j = 0; j < N; j++) if (Number.isFinite(values[row * N + j])) idx.push(j);
     const xs = idx.map((j) => values[row * N + j]);
     const constant = xs.every((x) => x === xs[0]);
     if (idx.length < minStocks || constant) {
-      for (let j = 0; j < N; j++) assert.equal(fp[row * N + j], 0, `row ${row} stock ${j} should be 0`);
+      for (let j = 0; j < N; j++) assert.equal(fp[row * N + j], 0, `${what}: row ${row} stock ${j} should be 0`);
       continue;
     }
     const rk = naiveRanks(xs);
@@ -76,10 +75,41 @@ test('fingerprints match naive centred, unit-length ranks; thin and constant day
     const norm = Math.sqrt(rk.reduce((s, x) => s + (x - mean) ** 2, 0));
     const want = new Float64Array(N);
     idx.forEach((j, i) => (want[j] = (rk[i] - mean) / norm));
-    for (let j = 0; j < N; j++) assert.ok(Math.abs(fp[row * N + j] - want[j]) < 1e-6, `row ${row} stock ${j}: ${fp[row * N + j]} vs ${want[j]}`);
+    for (let j = 0; j < N; j++) assert.ok(Math.abs(fp[row * N + j] - want[j]) < tol, `${what}: row ${row} stock ${j}: ${fp[row * N + j]} vs ${want[j]}`);
   }
+}
+
+test('fingerprints match naive centred, unit-length ranks; thin and constant days are zero', () => {
+  const F = 3, R = 5, N = 37, minStocks = 10;
+  const values = randomRows(11, F * R, N);
+  const fp = fingerprints(values, F, R, N, minStocks);
+  assertNaiveFingerprints(values, fp, F * R, N, minStocks, 1e-6, 'host');
   // Rows 1 (constant) and 3 (3 stocks) of factor 0 were zeroed; the checks above saw them.
   assert.ok(fp.subarray(N, 2 * N).every((x) => x === 0) && fp.subarray(3 * N, 4 * N).every((x) => x === 0));
+});
+
+test('fingerprints computed with backend ops (as on a GPU) match the naive reference on cpu and wasm', async () => {
+  const rows = 24, minStocks = 10;
+  for (const N of [37, 300]) {
+    const values = randomRows(13 + N, rows, N);
+    // Infinities count as missing, as in every kernel; a row of one value and infinities is constant.
+    values[5 * N + 2] = Infinity;
+    values[5 * N + 4] = -Infinity;
+    values.fill(1, 7 * N, 8 * N);
+    values[7 * N] = Infinity;
+    for (const backend of ['cpu', 'wasm'] as const) {
+      assert.equal((await initBackend(backend)).name, backend);
+      const sample = tf.tensor2d(values, [rows, N]);
+      const out = fingerprintsTensor(sample, minStocks);
+      const fp = (await out.data()) as Float32Array;
+      tf.dispose([sample, out]);
+      assertNaiveFingerprints(values, fp, rows, N, minStocks, 2e-6, `${backend}, ${N} stocks`);
+      // The host code gives the same numbers up to float32 rounding.
+      const host = fingerprints(values, 1, rows, N, minStocks);
+      assert.ok(host.every((h, i) => Math.abs(h - fp[i]!) < 2e-6), `${backend}: host and backend fingerprints differ`);
+    }
+  }
+  await initBackend('cpu');
 });
 
 test('fingerprint correlation is the mean daily Spearman over days both define, NaN without one', () => {

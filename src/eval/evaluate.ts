@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../expr/ast.ts';
 import { print } from '../expr/print.ts';
 import { getOp } from '../ops/table.ts';
+import type { OpSpec } from '../ops/types.ts';
 import type { Panel } from '../data/panel.ts';
 import { assertFits, deviceRead, disposeIntermediate, hasCustomKernel, initBackend, inputNames, panelNeed, type BackendChoice } from './backend.ts';
 
@@ -18,6 +19,18 @@ interface DagNode {
   /** Edges (parents and requested outputs) that have not consumed this node yet. */
   refs: number;
   value?: tf.Tensor2D;
+}
+
+/** Runs one operator on the active backend: its registered kernel, or, where the backend has none, its composite. */
+export function applyOp(op: OpSpec, xs: readonly tf.Tensor2D[], window: number): tf.Tensor2D {
+  if (hasCustomKernel(op)) {
+    const names = inputNames(op);
+    const inputs: tf.NamedTensorMap = {};
+    xs.forEach((x, i) => (inputs[names[i]] = x));
+    return tf.engine().runKernel(op.kernelName, inputs, op.windowed ? { window } : {}) as tf.Tensor2D;
+  }
+  // Backends without custom kernels (wasm, tfjs-node's tensorflow) run the operator as standard ops.
+  return tf.tidy(() => op.kernels.composite(xs, window));
 }
 
 export class EvalError extends Error {
@@ -94,16 +107,7 @@ export class Evaluator {
     } else {
       const op = getOp(node.op);
       const xs = d.children.map((c) => this.compute(c));
-      const window = op.windowed ? node.window! : 0;
-      if (hasCustomKernel(op)) {
-        const names = inputNames(op);
-        const inputs: tf.NamedTensorMap = {};
-        xs.forEach((x, i) => (inputs[names[i]] = x));
-        value = tf.engine().runKernel(op.kernelName, inputs, op.windowed ? { window } : {}) as tf.Tensor2D;
-      } else {
-        // Backends without custom kernels (wasm, tfjs-node's tensorflow) run the operator as standard ops.
-        value = tf.tidy(() => op.kernels.composite(xs, window));
-      }
+      value = applyOp(op, xs, op.windowed ? node.window! : 0);
       for (const c of d.children) this.release(c);
     }
     d.value = value;
