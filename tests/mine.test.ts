@@ -111,6 +111,15 @@ test('shunned texts passed training and failed validation', async () => {
   });
 });
 
+test('a wide panel mines with fingerprints of every k-th stock, the pool members\' as the population\'s', async () => {
+  // 600 stocks: fingerprints of 300; a pool member's (from its whole-panel values) must be comparable with the
+  // scored population's, or the novelty term throws on their lengths.
+  const wide = generateMarket({ seed: 5, stocks: 600, days: 60, barsPerDay: 2 });
+  const res = await mine(wide.panel, { ...base, population: 24, generations: 3, novelty: 0.5 });
+  assert.ok(res.pool.length > 0, 'a pool to compare with');
+  assert.equal(res.history.length, 3);
+});
+
 test('config errors name the field and suggest the right key', () => {
   assert.throws(() => resolveConfig({ populaton: 10 }), (e: unknown) => e instanceof MineConfigError && e.field === 'populaton' && /did you mean 'population'/.test(e.message));
   assert.throws(() => resolveConfig({ mutation: { hoist: 2 } }), (e: unknown) => e instanceof MineConfigError && e.field === 'mutation.hoist');

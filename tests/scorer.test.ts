@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprintCorrelation, fingerprints } from '../src/fitness/fingerprint.ts';
+import { fingerprintCorrelation, fingerprintStride, fingerprints, strideColumns } from '../src/fitness/fingerprint.ts';
 import { MIN_STOCKS, populationMetrics } from '../src/fitness/metrics.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { fingerprintsTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
@@ -192,6 +192,39 @@ test('the Scorer matches whole-panel evaluation and array metrics; worker pools 
       pool.close();
     }
   }
+});
+
+test('on a wide panel the fingerprints take every k-th stock, at most 500 stocks', async () => {
+  assert.deepEqual([1, 500, 501, 1100, 5000].map(fingerprintStride), [1, 1, 2, 3, 10]);
+  assert.deepEqual([...strideColumns(Float32Array.from({ length: 14 }, (_, i) => i), 2, 7, 3)], [0, 3, 6, 7, 10, 13]);
+  await initBackend('cpu');
+  const m = generateMarket({ seed: 8, stocks: 1100, days: 40, barsPerDay: 2 });
+  const N = m.panel.N, k = 3, M = 367;
+  const cal = tradingDays(m.panel);
+  const setup: ScoreSetup = {
+    labels: computeLabels(m.panel, { horizon: 1 }).values, dayStart: cal.start, dayEnd: cal.end, first: 20, last: 35, margin: 40,
+    groups: 5, minStocks: MIN_STOCKS, refDays: Int32Array.of(0, 5, 15),
+  };
+  const texts = ['rank(volume)', 'ts_Mean(5,close)', 'sub(close,close)'];
+  const exprs = texts.map((t) => parse(t));
+  const scorer = new Scorer(m.panel, setup);
+  let got;
+  try {
+    got = await scorer.score(exprs);
+  } finally {
+    scorer.dispose();
+  }
+  const daily = (await evaluateToArrays(m.panel, exprs)).map((v) => dailyFactor(m.panel, v));
+  const R = setup.refDays.length;
+  texts.forEach((t, i) => {
+    assert.equal(got[i]!.fingerprint.length, R * M, t);
+    const sample = new Float32Array(R * M);
+    setup.refDays.forEach((r, d) => {
+      for (let c = 0; c < M; c++) sample[d * M + c] = daily[i]![(setup.first + r) * N + c * k]!;
+    });
+    assertNaiveFingerprints(sample, got[i]!.fingerprint, R, M, MIN_STOCKS, 1e-5, `${t} (every ${k}th stock)`);
+  });
+  assert.ok(got[0]!.fingerprint.some((x) => x !== 0) && got[2]!.fingerprint.every((x) => x === 0));
 });
 
 test('a Scorer over several chunks gives, in order, what scoring each chunk alone gives, and reports each chunk', async () => {

@@ -17,6 +17,7 @@ import { generateMarket } from '../src/data/synth.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels } from '../src/data/labels.ts';
 import { parse } from '../src/expr/parse.ts';
+import { print } from '../src/expr/print.ts';
 import { compareCells, hardPanel } from './gpu/check_kernels.ts';
 import { webgpuOrSkip } from './gpu/webgpu_only.ts';
 import { watchReads } from './support/read_log.ts';
@@ -122,6 +123,35 @@ test('fingerprints with WebGPU ops match the host fingerprints, the 700-stock ro
     assert.ok(worst < 2e-6, `${rows}x${N}: largest difference ${worst}`);
     assert.ok(got.subarray(N, 2 * N).every((v) => v === 0) && got.some((v) => v > 0), `${rows}x${N}: a thin row of zeros beside real ones`);
   }
+});
+
+test('on a wide panel the Scorer on WebGPU fingerprints every k-th stock, as the host does', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const m = generateMarket({ seed: 8, stocks: 1100, days: 40, barsPerDay: 2 });
+  const cal = tradingDays(m.panel);
+  const setup: ScoreSetup = {
+    labels: computeLabels(m.panel, { horizon: 1 }).values, dayStart: cal.start, dayEnd: cal.end, first: 20, last: 35, margin: 40,
+    groups: 5, minStocks: MIN_STOCKS, refDays: Int32Array.of(0, 5, 15),
+  };
+  const wideExprs = ['rank(volume)', 'ts_Mean(5,close)', 'sub(high,low)'].map((s) => parse(s));
+  const run = async (backend: 'cpu' | 'webgpu') => {
+    assert.equal((await initBackend(backend)).name, backend);
+    const scorer = new Scorer(m.panel, setup);
+    try {
+      return await scorer.score(wideExprs);
+    } finally {
+      scorer.dispose();
+    }
+  };
+  const want = await run('cpu');
+  const got = await run('webgpu');
+  await initBackend('cpu');
+  got.forEach((g, i) => {
+    assert.equal(g.fingerprint.length, 3 * 367);
+    let diff = 0;
+    g.fingerprint.forEach((v, j) => (Math.abs(v - want[i]!.fingerprint[j]!) > 1e-5 ? diff++ : 0));
+    assert.ok(diff <= g.fingerprint.length * 0.002, `${print(wideExprs[i]!)}: ${diff} fingerprint cells differ`);
+  });
 });
 
 test('a panel larger than the device binds is refused before any work, and the Scorer stacks no more rows than it binds', async (t) => {

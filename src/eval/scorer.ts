@@ -20,7 +20,7 @@ import { applyOp, Evaluator } from './evaluate.ts';
 import { getOp } from '../ops/table.ts';
 import { deviceRead, largestTensorBytes } from './backend.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
-import { fingerprints } from '../fitness/fingerprint.ts';
+import { fingerprintStride, fingerprints, strideColumns } from '../fitness/fingerprint.ts';
 import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 
 /**
@@ -168,14 +168,18 @@ export class Scorer {
       const idx = tf.tensor1d(Int32Array.from({ length: F * R }, (_, k) => Math.floor(k / R) * D + refDays[k % R]!), 'int32');
       return takeRowsTensor(tf.reshape(stacked, [F * D, N]), idx);
     });
+    // Wide panels: every k-th stock (src/fitness/fingerprint.ts).
+    const k = fingerprintStride(N);
+    const M = Math.ceil(N / k);
     let all: Float32Array;
     if (HOST_MEMORY.has(tf.getBackend())) {
       const values = (await sample.data()) as Float32Array;
       sample.dispose();
-      all = fingerprints(values, F, R, N, this.setup.minStocks);
+      all = fingerprints(k > 1 ? strideColumns(values, F * R, N, k) : values, F, R, M, this.setup.minStocks);
     } else {
-      const prints = fingerprintsTensor(sample as tf.Tensor2D, this.setup.minStocks);
-      sample.dispose();
+      const cols = k > 1 ? tf.tidy(() => tf.stridedSlice(sample, [0, 0], [F * R, N], [1, k]) as tf.Tensor2D) : (sample as tf.Tensor2D);
+      const prints = fingerprintsTensor(cols, this.setup.minStocks);
+      tf.dispose([sample, cols]);
       try {
         all = (await prints.data()) as Float32Array;
       } finally {
@@ -183,7 +187,7 @@ export class Scorer {
       }
     }
     // One buffer each, so workers can transfer them and the miner can drop them one by one.
-    return Array.from({ length: F }, (_, i) => all.slice(i * R * N, (i + 1) * R * N));
+    return Array.from({ length: F }, (_, i) => all.slice(i * R * M, (i + 1) * R * M));
   }
 
   dispose(): void {

@@ -12,7 +12,7 @@
  * only reported, never used to select.
  *
  * Novelty: every generation, each individual is compared with the pool as it stands (fingerprints: ranks on ~30
- * training days, src/fitness/fingerprint.ts), and selection discounts its fitness by its largest |correlation|
+ * training days and at most 500 stocks, src/fitness/fingerprint.ts), and selection discounts its fitness by its largest |correlation|
  * with a pool member at least as fit (config `novelty`). Once a family of factors is in the pool the search is
  * pushed towards others, while a relative that beats the family's member keeps its full fitness, so families
  * are still refined (the pool rule then swaps the member for it). The latest candidates that passed training
@@ -38,7 +38,7 @@ import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { factorCorrelation, MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
-import { fingerprintCorrelation, fingerprints } from '../fitness/fingerprint.ts';
+import { fingerprintCorrelation, fingerprintStride, fingerprints, strideColumns } from '../fitness/fingerprint.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
 import { rampedHalfAndHalf, randomTree } from '../gp/generate.ts';
@@ -181,7 +181,8 @@ function fingerprintOf(p: Prepared, daily: Float32Array): Float32Array {
     const day = p.train.firstDay + r;
     values.set(daily.subarray(day * N, (day + 1) * N), i * N);
   });
-  return fingerprints(values, 1, R, N, p.setup.minStocks);
+  const k = fingerprintStride(N);
+  return fingerprints(k > 1 ? strideColumns(values, R, N, k) : values, 1, R, Math.ceil(N / k), p.setup.minStocks);
 }
 
 /** How many validation failures the novelty term remembers. */
