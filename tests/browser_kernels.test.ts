@@ -78,11 +78,13 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
             ...(real ? failuresOf(report.real, 'real data') : []),
             ...failuresOf(report.metrics, 'metrics'),
             ...(backend === 'webgl' ? failuresOf(report.paths, 'count and sort paths') : []),
+            ...failuresOf(report.fingerprints, 'fingerprints'),
           ];
           const shown = failures.slice(0, 40).join('\n');
           assert.equal(failures.length, 0, `${failures.length} ${backend} checks failed, first ${Math.min(40, failures.length)}:\n${shown}`);
           assert.ok((report.hard?.runs ?? 0) > 100, `only ${report.hard?.runs} operator runs on hard panels`);
           if (backend === 'webgl') assert.equal(report.paths?.runs, 16, 'runs of the count and sort paths');
+          assert.equal(report.fingerprints?.runs, 3, 'fingerprint runs');
           assert.equal(report.leakedTensors, 0, 'tensors leaked');
           // No device error during the checks (so the error watch raises no false alarm on tfjs's own work)...
           assert.equal(report.health, 'healthy', 'device errors during the checks');

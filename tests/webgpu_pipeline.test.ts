@@ -10,15 +10,14 @@ import { DeviceError, DeviceLimitError, initBackend, largestTensorBytes, panelNe
 import { evaluateToArrays, Evaluator } from '../src/eval/evaluate.ts';
 import type { Panel } from '../src/data/panel.ts';
 import { fingerprintsTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
-import { fingerprints } from '../src/fitness/fingerprint.ts';
-import { mulberry32 } from '../src/util/rng.ts';
 import { MIN_STOCKS } from '../src/fitness/metrics.ts';
 import { generateMarket } from '../src/data/synth.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels } from '../src/data/labels.ts';
 import { parse } from '../src/expr/parse.ts';
 import { print } from '../src/expr/print.ts';
-import { compareCells, hardPanel } from './gpu/check_kernels.ts';
+import { compareCells } from './gpu/check_kernels.ts';
+import { checkFingerprints } from './gpu/check_fingerprints.ts';
 import { webgpuOrSkip } from './gpu/webgpu_only.ts';
 import { watchReads } from './support/read_log.ts';
 import { dailyWidth } from '../src/fitness/daily_layout.ts';
@@ -108,21 +107,9 @@ test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t)
 
 test('fingerprints with WebGPU ops match the host fingerprints, the 700-stock rows on the sort path', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
-  const rng = mulberry32(41);
-  for (const [rows, N] of [[30, 37], [12, 300], [6, 700]]) {
-    // NaNs, ties, constant stretches (hardPanel); and a row with too few stocks.
-    const values = hardPanel(rng, rows, N);
-    values.fill(NaN, N + 5, 2 * N);
-    const sample = tf.tensor2d(values, [rows, N]);
-    const out = fingerprintsTensor(sample, MIN_STOCKS);
-    const got = (await out.data()) as Float32Array;
-    tf.dispose([sample, out]);
-    const want = fingerprints(values, 1, rows, N, MIN_STOCKS);
-    let worst = 0;
-    want.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - got[i]!))));
-    assert.ok(worst < 2e-6, `${rows}x${N}: largest difference ${worst}`);
-    assert.ok(got.subarray(N, 2 * N).every((v) => v === 0) && got.some((v) => v > 0), `${rows}x${N}: a thin row of zeros beside real ones`);
-  }
+  const report = await checkFingerprints(41);
+  assert.deepEqual(report.failures, []);
+  assert.equal(report.runs, 3);
 });
 
 test('on a wide panel the Scorer on WebGPU fingerprints every k-th stock, as the host does', async (t) => {

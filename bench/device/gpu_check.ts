@@ -24,6 +24,7 @@ import { corrSortWidth, dailySortWidth } from '../../kernels/webgpu/metric_progr
 import { type CheckReport, checkOpKernels, hardPanel, hardPanels, type PanelData } from '../../tests/gpu/check_kernels.ts';
 import { checkMetricKernels, population, populationFromBars } from '../../tests/gpu/check_metrics.ts';
 import { REAL_BARS, realSlice } from '../../tests/gpu/real_slice.ts';
+import { checkFingerprints } from '../../tests/gpu/check_fingerprints.ts';
 import { benchArgs, wholeArg } from '../bench_args.ts';
 
 const SCRIPT = 'device/gpu_check';
@@ -90,6 +91,7 @@ try {
   const extra = [population(rng, `wide 3x4x${N}`, 3, 4, N, [0, 1, 2])];
   if (real) extra.push(populationFromBars(real));
   await section('metric kernels, hard populations, real bars and a wide population', () => checkMetricKernels(7, 'auto', extra));
+  await section('the Scorer\'s fingerprints on the device', () => checkFingerprints(9));
 } finally {
   await releaseBackend();
 }

@@ -11,6 +11,7 @@ import { parse } from '../../src/expr/parse.ts';
 import { checkOpKernels, hardPanels, type CheckReport, type PanelData } from '../gpu/check_kernels.ts';
 import { checkMetricKernels, populationFromBars } from '../gpu/check_metrics.ts';
 import { checkWebGlPaths } from '../gpu/check_webgl_paths.ts';
+import { checkFingerprints } from '../gpu/check_fingerprints.ts';
 
 /** A real-data slice as it crosses from Node: plain arrays (Playwright serialises NaN faithfully). */
 export interface WirePanel {
@@ -34,6 +35,8 @@ export interface PageReport {
   readonly metrics?: CheckReport;
   /** WebGL only: its counting and sorting ranks against each other (tests/gpu/check_webgl_paths.ts). */
   readonly paths?: CheckReport;
+  /** The Scorer's device fingerprints against the host's (tests/gpu/check_fingerprints.ts). */
+  readonly fingerprints?: CheckReport;
   /** Tensors alive after the checks minus before: kernels must not leak outputs. */
   readonly leakedTensors?: number;
   /** After the checks, whether the device had reported errors meanwhile: 'healthy', or the DeviceError's message. */
@@ -97,6 +100,7 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
   }
   const before = tf.memory().numTensors;
   let hard: CheckReport | undefined, realReport: CheckReport | undefined, metrics: CheckReport | undefined, paths: CheckReport | undefined;
+  let prints: CheckReport | undefined;
   try {
     hard = await checkOpKernels(hardPanels(seed));
     show(summary('hard panels', hard));
@@ -111,10 +115,12 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
       paths = await checkWebGlPaths(seed);
       show(summary('count and sort paths', paths));
     }
+    prints = await checkFingerprints(seed);
+    show(summary('fingerprints', prints));
   } catch (e) {
     const error = (e as Error)?.stack ?? String(e);
     show(`error: ${error}`);
-    return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, error, seconds: seconds() };
+    return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, fingerprints: prints, error, seconds: seconds() };
   }
   const leakedTensors = tf.memory().numTensors - before;
   // The checks read through plain data(): a device error during them would otherwise go unseen here.
@@ -126,7 +132,7 @@ async function runKernelChecks(asked: BackendName, seed: number, real: WirePanel
   }
   const faults = await faultsAfterChecks(asked);
   show(`device errors during the checks: ${health}; after faults: ${JSON.stringify(faults)}`);
-  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, leakedTensors, health, faults, seconds: seconds() };
+  return { asked, active, note: info.note, adapter: env.adapter, hard, real: realReport, metrics, paths, fingerprints: prints, leakedTensors, health, faults, seconds: seconds() };
 }
 
 const FAULT_T = 30;
