@@ -13,6 +13,7 @@
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import process from 'node:process';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadData } from '../src/data/load.ts';
 import { generateMarket } from '../src/data/synth.ts';
@@ -53,7 +54,9 @@ const [bars, stocks] = [wholeArg(SCRIPT, 'bars', values.bars, 2), wholeArg(SCRIP
 const workers = values.workers === 'auto' ? await availableCores() : wholeArg(SCRIPT, 'workers', values.workers);
 const info = await initBackend(choice);
 console.log(info.note ?? `backend: ${info.name}`);
-const adapter = info.name === 'webgpu' ? await webGpuAdapterLabel() : undefined;
+// Deno's WebGPU takes its wgpu backend from DENO_WEBGPU_BACKEND (bench/device/run.sh asks for Vulkan), else wgpu picks.
+const wgpuBackend = process.env.DENO_WEBGPU_BACKEND || 'wgpu default';
+const adapter = info.name === 'webgpu' ? `${await webGpuAdapterLabel()} (${wgpuBackend})` : undefined;
 if (adapter) console.log(`adapter: ${adapter}`);
 const P = info.name === 'cpu' ? cpuPopulation : population;
 if (workers > 1 && info.name !== 'cpu') badArgs(SCRIPT, `--workers is for the cpu backend (workers run cpu kernels), not ${info.name}`);
