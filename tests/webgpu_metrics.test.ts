@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import process from 'node:process';
 import * as tf from '@tensorflow/tfjs-core';
 import { webgpuOrSkip } from './gpu/webgpu_only.ts';
 import { checkMetricKernels, populationFromBars } from './gpu/check_metrics.ts';
@@ -76,4 +77,27 @@ test('WebGPU daily metrics and correlation: sorting and counting give the same b
     assert.equal(differing(corrCounted, corrSorted), 0, `${p.label}: correlations differ (${corrCounted} vs ${corrSorted})`);
     assert.ok(corrCounted.some((v) => Number.isNaN(v)) && corrCounted.some((v, i) => i % (F + 1) !== 0 && Number.isFinite(v)), `${p.label}: pairs with values and gaps`);
   }
+});
+
+test('5,000-stock cross-sections (the large panel\'s width) take the sort paths and match the host kernels', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  // Through wgpu's OpenGL backend llvmpipe compiles these shaders for minutes; over Vulkan (lavapipe, CI) in seconds.
+  if (process.env.DENO_WEBGPU_BACKEND !== 'vulkan') {
+    t.skip('runs with DENO_WEBGPU_BACKEND=vulkan (CI sets it): through OpenGL its shaders take llvmpipe minutes to compile');
+    return;
+  }
+  const { rankSortWidth } = await import('../kernels/webgpu/rank.ts');
+  const { dailySortWidth } = await import('../kernels/webgpu/metric_programs.ts');
+  const { workgroupStorageBytes } = await import('../kernels/webgpu/program.ts');
+  const { COL } = await import('../src/fitness/daily_layout.ts');
+  const { mulberry32 } = await import('../src/util/rng.ts');
+  const { checkWideOps, widePopulation } = await import('./gpu/check_wide.ts');
+  const N = 5000;
+  const storage = workgroupStorageBytes(tf.backend() as unknown as Parameters<typeof workgroupStorageBytes>[0]);
+  assert.ok(rankSortWidth(N, storage) > 0 && dailySortWidth(N, 10, COL, storage) > 0, `the sort paths at ${N} stocks with ${storage} bytes of workgroup memory`);
+  const rng = mulberry32(17);
+  const ops = await checkWideOps(rng, N);
+  const metrics = await checkMetricKernels(3, 'auto', [widePopulation(rng, N)]);
+  assert.deepEqual([...ops.failures, ...metrics.failures], []);
+  assert.ok(ops.runs >= 3 && metrics.runs > 20, `runs: ${ops.runs} operator, ${metrics.runs} metric`);
 });

@@ -15,16 +15,16 @@ import { writeFileSync } from 'node:fs';
 import process from 'node:process';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertDeviceHealthy, initBackend, largestTensorBytes, releaseBackend, webGpuAdapterLabel } from '../../src/eval/backend.ts';
-import { OPS } from '../../src/ops/table.ts';
 import { mulberry32 } from '../../src/util/rng.ts';
 import { COL } from '../../src/fitness/daily_layout.ts';
 import { type WebGpuBackendLike, workgroupStorageBytes } from '../../kernels/webgpu/program.ts';
 import { rankSortWidth } from '../../kernels/webgpu/rank.ts';
 import { corrSortWidth, dailySortWidth } from '../../kernels/webgpu/metric_programs.ts';
-import { type CheckReport, checkOpKernels, hardPanel, hardPanels, type PanelData } from '../../tests/gpu/check_kernels.ts';
-import { checkMetricKernels, population, populationFromBars } from '../../tests/gpu/check_metrics.ts';
+import { type CheckReport, checkOpKernels, hardPanels } from '../../tests/gpu/check_kernels.ts';
+import { checkMetricKernels, populationFromBars } from '../../tests/gpu/check_metrics.ts';
 import { REAL_BARS, realSlice } from '../../tests/gpu/real_slice.ts';
 import { checkFingerprints } from '../../tests/gpu/check_fingerprints.ts';
+import { checkWideOps, widePopulation } from '../../tests/gpu/check_wide.ts';
 import { benchArgs, wholeArg } from '../bench_args.ts';
 
 const SCRIPT = 'device/gpu_check';
@@ -86,9 +86,8 @@ if (!real) console.log(`real-data slice skipped: no data at ${values.data ?? REA
 try {
   await section('operators, hard random panels', () => checkOpKernels(hardPanels(11)));
   if (real) await section(`operators, ${real.label}`, () => checkOpKernels([real]));
-  const wide: PanelData = { label: `wide 12x${N}`, T: 12, N, xs: [hardPanel(rng, 12, N), hardPanel(rng, 12, N)] };
-  await section(`cross-sectional operators, ${wide.label}`, () => checkOpKernels([wide], OPS.filter((op) => op.kind === 'cross_section')));
-  const extra = [population(rng, `wide 3x4x${N}`, 3, 4, N, [0, 1, 2])];
+  await section(`cross-sectional operators, wide 12x${N}`, () => checkWideOps(rng, N));
+  const extra = [widePopulation(rng, N)];
   if (real) extra.push(populationFromBars(real));
   await section('metric kernels, hard populations, real bars and a wide population', () => checkMetricKernels(7, 'auto', extra));
   await section('the Scorer\'s fingerprints on the device', () => checkFingerprints(9));

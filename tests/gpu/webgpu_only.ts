@@ -4,6 +4,7 @@
  * fallback to cpu would make the comparison vacuous). Importing it also releases the device after the file's tests.
  */
 import { after } from 'node:test';
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import { initBackend, releaseBackend } from '../../src/eval/backend.ts';
 
@@ -15,6 +16,11 @@ export const NO_WEBGPU = 'no WebGPU in this runtime (Node has none; run under De
 export async function webgpuOrSkip(t: { skip(msg: string): void }): Promise<boolean> {
   const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
   if (!gpu || !(await gpu.requestAdapter())) {
+    // CI sets AF_REQUIRE_WEBGPU for its Deno run, where a skipped WebGPU test would hide a broken driver install.
+    const deno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+    if (deno && process.env.AF_REQUIRE_WEBGPU === '1') {
+      throw new Error(`AF_REQUIRE_WEBGPU=1 but Deno has no WebGPU adapter (DENO_WEBGPU_BACKEND=${process.env.DENO_WEBGPU_BACKEND ?? 'unset'})`);
+    }
     t.skip(NO_WEBGPU);
     return false;
   }
