@@ -23,7 +23,8 @@ const dir = mkdtempSync(join(tmpdir(), 'alphaflow-deno-test-'));
 const junit = join(dir, 'report.xml');
 const paths = process.argv.slice(2);
 // Mesa writes its shader cache from a background thread, still at work when a run that compiled much exits.
-const env = { MESA_SHADER_CACHE_DISABLE: 'true', ...process.env };
+// Mesa's Vulkan driver complains on every device it opens when XDG_RUNTIME_DIR is unset (it never draws to a window).
+const env = { MESA_SHADER_CACHE_DISABLE: 'true', XDG_RUNTIME_DIR: tmpdir(), ...process.env };
 const run = spawnSync(deno, ['test', '-A', '--quiet', `--junit-path=${junit}`, ...(paths.length ? paths : ['tests/'])], { stdio: 'inherit', env });
 
 let code = run.status ?? 1;

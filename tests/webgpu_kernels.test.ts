@@ -39,6 +39,10 @@ test('WebGPU rank: the shared-memory sort and the tiled count give the same bits
   assert.equal(rankSortWidth(5000, 32768), 8192);
   assert.equal(rankSortWidth(5000, 20480), 8192); // 5,120 keys in memory, a network of 8,192
   assert.equal(rankSortWidth(5000, 16384), 0); // 20 KiB of keys would not fit: the count path
+  // A network narrower than the keys, or not a power of two, would sort some of them: refused.
+  const probe = { backend: tf.backend() as never, inputs: [], T: 1, N: 700, window: 0 };
+  assert.throws(() => rankBySort(probe, 512), /rank: sort width 512 is not a power of two holding 700 stocks/);
+  assert.throws(() => rankBySort(probe, 1536), /rank: sort width 1536 is not a power of two/);
   const rng = mulberry32(23);
   const backend = tf.backend() as unknown as Parameters<typeof rankByCount>[0]['backend'];
   // 700 stocks: 768 keys in memory under a network of 1,024, whose upper positions are virtual.

@@ -39,6 +39,13 @@ export function sortCapacity(N: number, step: number): number {
   return Math.max(step, Math.ceil(N / step) * step);
 }
 
+/** sortCapacity for a network of width S chosen by a caller, which must be a power of two that holds it. */
+export function checkedCapacity(N: number, step: number, S: number, who: string): number {
+  const C = sortCapacity(N, step);
+  if (S < C || (S & (S - 1)) !== 0) throw new RangeError(`${who}: sort width ${S} is not a power of two holding ${N} stocks`);
+  return C;
+}
+
 /**
  * Statements that sort the first `C` keys of `keys` (declared by sortKeysWgsl with C) ascending in place. `S`
  * is the network's power-of-two width (>= C), an expression the whole workgroup agrees on (a uniform, so every

@@ -11,7 +11,7 @@
  */
 import { type WebGpuProgram, workgroupBytesOf } from './program.ts';
 import { qcutPosition } from '../cpu/daily_metrics.ts';
-import { bitonicSortWgsl, keyAt, sortCapacity, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
+import { bitonicSortWgsl, checkedCapacity, keyAt, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 /** Threads per workgroup of the per-row programs; the tile of stocks compared at once has this many. */
 export const WG = 256;
@@ -264,14 +264,6 @@ export interface DailyLayout {
   groups: number;
 }
 
-/** The sorted keys' array length for N stocks with network width S (0: counting, no array), checking S. */
-function sortKeysFor(N: number, S: number): number {
-  if (!S) return 0;
-  const C = sortCapacity(N, WG);
-  if (S < C || (S & (S - 1)) !== 0) throw new RangeError(`sort width ${S} is not a power of two holding ${N} stocks`);
-  return C;
-}
-
 /**
  * The sort width for af_daily_metrics' stage on N stocks with q groups, or 0 to count: sorting pays once a
  * cross-section spans more than one tile, and the sorting shader's workgroup arrays (N keys rounded up to a
@@ -292,7 +284,7 @@ export function dailySortWidth(N: number, q: number, L: DailyLayout, storageByte
  * the rank IC and the qcut edges; group assignment (by value when the edges are distinct, by average position otherwise, as the CPU kernel).
  */
 export function dailyStageProgram(F: number, nDays: number, N: number, q: number, L: DailyLayout, S = 0): WebGpuProgram {
-  const C = sortKeysFor(N, S);
+  const C = S ? checkedCapacity(N, WG, S, 'af_daily_metrics') : 0;
   const W = L.groups + q;
   const words = Math.max(1, Math.ceil(N / 32));
   const PER = Math.ceil(N / WG);
@@ -641,7 +633,7 @@ export function corrSortWidth(N: number, storageBytes: number): number {
  * pairwise-complete by construction; the CPU kernel's shared-mask shortcuts give the same numbers.
  */
 export function corrPairsProgram(F: number, nDays: number, N: number, S = 0): WebGpuProgram {
-  const C = sortKeysFor(N, S);
+  const C = S ? checkedCapacity(N, WG, S, 'af_factor_corr') : 0;
   const P = (F * (F - 1)) / 2;
   const A: Series = (j) => `factors[aOff + ${j}]`;
   const B: Series = (j) => `factors[bOff + ${j}]`;

@@ -20,7 +20,7 @@
  */
 import type { WebGpuKernel } from '../../src/ops/types.ts';
 import { ROW_WORKGROUP, ROW_PROLOGUE, runRows, workgroupStorageBytes } from './program.ts';
-import { bitonicSortWgsl, keyAt, sortCapacity, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
+import { bitonicSortWgsl, checkedCapacity, keyAt, sortCapacity, sortKeysWgsl, sortWidth, sortedBoundWgsl } from './bitonic.ts';
 
 const W = ROW_WORKGROUP;
 
@@ -43,8 +43,7 @@ export const rank: WebGpuKernel = (args) => {
 };
 
 export function rankBySort(args: Parameters<WebGpuKernel>[0], S: number) {
-  const C = sortCapacity(args.N, W);
-  if (S < C || (S & (S - 1)) !== 0) throw new RangeError(`rankBySort: width ${S} is not a power of two holding ${args.N} stocks`);
+  const C = checkedCapacity(args.N, W, S, 'rank');
   return runRows(args, `rank_sort_${C}`, args.T, `
     ${sortKeysWgsl('af_keys', C)}
     ${KEY}
