@@ -4,7 +4,7 @@
  * free or corruption", SIGABRT) after every test has passed and the summary is printed: once in CI; here in 3 of
  * 7 runs of the WebGPU test files that compiled into an empty Mesa shader cache, and in 1 of 2 full runs with
  * the cache off; never in 4 runs under gdb. It comes from tearing down the in-process software driver (Mesa's
- * llvmpipe, through wgpu's OpenGL ES backend) that runs the WebGPU tests, not from a test. The WebGPU test files destroy their device when
+ * llvmpipe or lavapipe) that runs the WebGPU tests, not from a test. The WebGPU test files destroy their device when
  * done (releaseBackend) and the cache is off (MESA_SHADER_CACHE_DISABLE, unless the caller sets it), which made
  * it rarer; should Deno still die of a signal, the run counts only when its JUnit report, written after the
  * last test, is complete and has no failure or error, and the script says so loudly. A failing test, or a crash

@@ -160,13 +160,13 @@ function describeData(values: Record<string, unknown>, panel: Panel, synthetic: 
   return d;
 }
 
-/** The data options that load the described data again ('' for the synthetic market). */
 /** The command that continues the run in `dir` on the same data. */
 function resumeCommand(dir: string, d: DataDescription): string {
   const args = dataArgs(d);
   return `alphaflow mine --resume ${dir}${args ? ` ${args}` : ''}`;
 }
 
+/** The data options that load the described data again ('' for the synthetic market). */
 function dataArgs(d: DataDescription): string {
   return [...(d.source === 'synthetic' ? [] : [`--data ${d.source}`]),
     ...(['columns', 'resample', 'universe', 'attributes'] as const).filter((k) => d[k] !== undefined).map((k) => `--${k} ${d[k]}`)].join(' ');

@@ -535,7 +535,7 @@ async function start(choice: BackendChoice, need?: DeviceNeed): Promise<BackendI
  * Waits for the WebGPU queue to drain, drops tfjs's webgpu backend and destroys its device; a no-op when
  * WebGPU never started. Commands and test files call it when they are done: a device left alive with work
  * in flight is torn down by the process's exit handlers instead, where drivers that run in-process (Mesa's
- * llvmpipe in CI) have aborted (that abort has another cause as well: scripts/deno_test.ts). Afterwards
+ * software drivers in CI) have aborted (that abort has another cause as well: scripts/deno_test.ts). Afterwards
  * `webgpu` cannot be started again in this process.
  */
 export async function releaseBackend(): Promise<void> {

@@ -20,17 +20,8 @@ import { applyOp, Evaluator } from './evaluate.ts';
 import { getOp } from '../ops/table.ts';
 import { deviceRead, largestTensorBytes } from './backend.ts';
 import { populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
-import { fingerprintStride, fingerprints, strideColumns } from '../fitness/fingerprint.ts';
-import { takeRowsTensor } from '../fitness/metric_kernels.ts';
-
-/**
- * Backends whose tensors are host memory: there the fingerprints are ranked by the host code (float64, and
- * cheaper than standard ops). On a device they are computed where the values are: ranking a factor's 30 sample
- * days on the host costs 0.5 ms at 500 stocks here (5-7 ms at 5,000, before fingerprints were capped at 500),
- * a good share of what a GPU needs to score the factor, and the host side of the overlapped chunks sets the
- * rate once it is the longer.
- */
-const HOST_MEMORY = new Set(['cpu', 'wasm']);
+import { fingerprintStride, fingerprintWidth, sampledFingerprints } from '../fitness/fingerprint.ts';
+import { isHostMemoryBackend, takeRowsTensor } from '../fitness/metric_kernels.ts';
 
 /**
  * The fingerprints (src/fitness/fingerprint.ts) of the rows of `sample` `[M, N]`, with the active backend's ops:
@@ -170,16 +161,19 @@ export class Scorer {
       const idx = tf.tensor1d(Int32Array.from({ length: F * R }, (_, k) => Math.floor(k / R) * D + refDays[k % R]!), 'int32');
       return takeRowsTensor(tf.reshape(stacked, [F * D, N]), idx);
     });
-    // Wide panels: every k-th stock (src/fitness/fingerprint.ts).
+    // Wide panels: every k-th stock (src/fitness/fingerprint.ts). On backends whose tensors are host memory the
+    // host code ranks them (float64, cheaper than standard ops); on a device they are computed where the values
+    // are: ranking a factor's 30 sample days on the host costs 0.5 ms at 500 stocks here (5-7 ms at 5,000), a
+    // good share of what a GPU needs to score the factor, and the longer side of the overlapped chunks sets the rate.
     const k = fingerprintStride(N);
-    const M = Math.ceil(N / k);
+    const M = fingerprintWidth(N);
     let all: Float32Array;
-    if (HOST_MEMORY.has(tf.getBackend())) {
+    if (isHostMemoryBackend(tf.getBackend())) {
       const values = (await sample.data()) as Float32Array;
       sample.dispose();
-      all = fingerprints(k > 1 ? strideColumns(values, F * R, N, k) : values, F, R, M, this.setup.minStocks);
+      all = sampledFingerprints(values, F, R, N, this.setup.minStocks);
     } else {
-      const cols = k > 1 ? tf.tidy(() => tf.stridedSlice(sample, [0, 0], [F * R, N], [1, k]) as tf.Tensor2D) : (sample as tf.Tensor2D);
+      const cols = k > 1 ? (tf.stridedSlice(sample, [0, 0], [F * R, N], [1, k]) as tf.Tensor2D) : (sample as tf.Tensor2D);
       const prints = fingerprintsTensor(cols, this.setup.minStocks);
       tf.dispose([sample, cols]);
       try {

@@ -25,12 +25,26 @@ export function fingerprintStride(N: number): number {
   return Math.max(1, Math.ceil(N / FINGERPRINT_STOCKS));
 }
 
+/** How many stocks a fingerprint day of a panel of N holds. */
+export function fingerprintWidth(N: number): number {
+  return Math.ceil(N / fingerprintStride(N));
+}
+
 /** Columns 0, k, 2k, ... of the `rows` rows of `values` `[rows, N]`. */
 export function strideColumns(values: Float32Array, rows: number, N: number, k: number): Float32Array {
   const M = Math.ceil(N / k);
   const out = new Float32Array(rows * M);
   for (let r = 0; r < rows; r++) for (let c = 0; c < M; c++) out[r * M + c] = values[r * N + c * k]!;
   return out;
+}
+
+/**
+ * Fingerprints of F factors from their values `[F, R, N]` on the R sample days of a panel of N stocks: every
+ * fingerprintStride(N)-th stock, so `[F, R, fingerprintWidth(N)]`.
+ */
+export function sampledFingerprints(values: Float32Array, F: number, R: number, N: number, minStocks: number): Float32Array {
+  const k = fingerprintStride(N);
+  return fingerprints(k > 1 ? strideColumns(values, F * R, N, k) : values, F, R, fingerprintWidth(N), minStocks);
 }
 
 /**

@@ -73,6 +73,11 @@ const HOST_MEMORY = {
 
 type HostBackend = keyof typeof HOST_MEMORY;
 
+/** Whether the backend's tensors live in host memory (cpu, wasm), where host code can read them without a copy. */
+export function isHostMemoryBackend(name: string): name is HostBackend {
+  return Object.hasOwn(HOST_MEMORY, name);
+}
+
 /** Splits a host `[F, D, N]` population into per-factor `[D, N]` views (no copy). */
 function hostViews(mem: HostMemory, a: MetricArgs): Float32Array[] {
   const all = mem.read(a.factors) as Float32Array;

@@ -38,7 +38,7 @@ import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { factorCorrelation, MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
-import { fingerprintCorrelation, fingerprintStride, fingerprints, strideColumns } from '../fitness/fingerprint.ts';
+import { fingerprintCorrelation, sampledFingerprints } from '../fitness/fingerprint.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
 import { rampedHalfAndHalf, randomTree } from '../gp/generate.ts';
@@ -181,8 +181,7 @@ function fingerprintOf(p: Prepared, daily: Float32Array): Float32Array {
     const day = p.train.firstDay + r;
     values.set(daily.subarray(day * N, (day + 1) * N), i * N);
   });
-  const k = fingerprintStride(N);
-  return fingerprints(k > 1 ? strideColumns(values, R, N, k) : values, 1, R, Math.ceil(N / k), p.setup.minStocks);
+  return sampledFingerprints(values, 1, R, N, p.setup.minStocks);
 }
 
 /** How many validation failures the novelty term remembers. */
