@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32, type Rng } from '../src/util/rng.ts';
 import { factorCorrelation, factorMetrics, icDecay, populationMetrics, qcutGroups, type FactorSummary } from '../src/fitness/metrics.ts';
+import { rankCorrelation, RankScratch, rankDays } from '../src/fitness/ranked_days.ts';
 
 // ---------- naive reference ----------
 
@@ -401,6 +402,81 @@ test('factorCorrelation on nested and overlapping masks with ties (shifted and r
   const c = factorCorrelation(fs, D, N, { minStocks: 5 });
   const ref = refCorrelation(fs, D, N, 5);
   for (let i = 0; i < ref.length; i++) close(c[i], ref[i], `cell ${Math.floor(i / fs.length)},${i % fs.length}`);
+});
+
+/** Days first..last of each factor, as their own panel: the naive reference takes no day range. */
+function days(fs: Float32Array[], N: number, first: number, last: number): Float32Array[] {
+  return fs.map((f) => f.slice(first * N, (last + 1) * N));
+}
+
+test('rankCorrelation of ranked factors is the naive pairwise-complete Spearman over their days', () => {
+  const D = 30;
+  const N = 25;
+  const { factors } = panel(71, D, N, 6);
+  const fs = [...factors, factors[1].map((v) => -v)];
+  for (const [first, last, minStocks] of [[0, D - 1, 10], [4, 22, 5], [9, 9, 3]]) {
+    const ranked = fs.map((f) => rankDays(f, D, N, first, last));
+    const ref = refCorrelation(days(fs, N, first, last), last - first + 1, N, minStocks);
+    const scratch = new RankScratch(N);
+    for (let a = 0; a < fs.length; a++) {
+      for (let b = 0; b < fs.length; b++) {
+        if (a === b) continue;
+        close(rankCorrelation(ranked[a], ranked[b], minStocks, scratch), ref[a * fs.length + b], `days ${first}..${last}, pair ${a},${b}`, 1e-12);
+      }
+    }
+  }
+  // A day range the factors do not share is refused, as is one outside the panel.
+  assert.throws(() => rankCorrelation(rankDays(fs[0], D, N, 0, 9), rankDays(fs[1], D, N, 1, 10), 5), /days 0..9 of 25 stocks against 1..10/);
+  assert.throws(() => rankDays(fs[0], D, N, 3, D), /days 3..30 outside 0..29/);
+  assert.throws(() => rankDays(fs[0], D, N + 1, 0, 1), /expected 30 x 26/);
+});
+
+test('rankCorrelation on nested and overlapping masks, ties and infinities equals factorCorrelation', () => {
+  const D = 8;
+  const N = 90;
+  const rng = mulberry32(101);
+  const coarse = () => Math.fround(Math.floor(rng() * 12) / 3);
+  const base = Array.from({ length: 4 }, () => Float32Array.from({ length: D * N }, coarse));
+  const fs: Float32Array[] = [...base];
+  for (const f of base.slice(0, 2)) fs.push(f.map((v) => (rng() < 0.04 ? NaN : v)));
+  for (const f of base.slice(2, 4)) fs.push(f.map((v) => (rng() < 0.4 ? NaN : v)));
+  // Infinite values are missing for both, a factor with only a few stocks on some days, and one constant on
+  // the stocks another has (the correlation skips that day for the pair only).
+  fs.push(base[0].map((v) => (rng() < 0.1 ? (rng() < 0.5 ? Infinity : -Infinity) : v)));
+  fs.push(base[1].map((v, i) => (Math.floor(i / N) % 3 === 0 && i % N > 6 ? NaN : v)));
+  fs.push(base[2].map((v, i) => (i % N < 45 ? 1 : v)));
+  fs.push(base[3].map((v, i) => (i % N < 45 ? v : NaN)));
+  const ranked = fs.map((f) => rankDays(f, D, N, 1, 6));
+  const c = factorCorrelation(fs, D, N, { minStocks: 5, rows: [1, 6] });
+  const F = fs.length;
+  const clean = fs.map((f) => f.map((v) => (Number.isFinite(v) ? v : NaN)));
+  const ref = refCorrelation(days(clean, N, 1, 6), 6, N, 5);
+  for (let a = 0; a < F; a++) {
+    for (let b = 0; b < F; b++) {
+      if (a === b) continue;
+      const r = rankCorrelation(ranked[a], ranked[b], 5);
+      close(r, c[a * F + b], `pair ${a},${b} against factorCorrelation`, 1e-12);
+      close(r, ref[a * F + b], `pair ${a},${b} against the reference`, 1e-12);
+    }
+  }
+  // The pair of the last two is constant on their common stocks every day: no day counts.
+  assert.ok(Number.isNaN(rankCorrelation(ranked[F - 2], ranked[F - 1], 5)));
+});
+
+test('rankCorrelation past 32,767 stocks (four-byte keys) equals factorCorrelation', () => {
+  const D = 2;
+  const N = 33_000;
+  const rng = mulberry32(5);
+  const a = Float32Array.from({ length: D * N }, () => (rng() < 0.05 ? NaN : Math.fround(Math.floor(rng() * 4000))));
+  const b = Float32Array.from({ length: D * N }, (_, i) => (rng() < 0.05 ? NaN : Number.isNaN(a[i]) ? rng() : a[i] + Math.fround(rng() * 900)));
+  const same = a.map((v) => 2 * v + 1);
+  const [ra, rb, rs] = [a, b, same].map((f) => rankDays(f, D, N, 0, 1));
+  assert.ok(ra.keys instanceof Uint32Array);
+  assert.ok(rankDays(a.subarray(0, 2 * 32_767), D, 32_767, 0, 1).keys instanceof Uint16Array);
+  const c = factorCorrelation([a, b, same], D, N);
+  close(rankCorrelation(ra, rb, 10), c[1], 'different masks', 1e-12);
+  close(rankCorrelation(ra, rs, 10), 1, 'same mask, same order', 1e-12);
+  assert.ok(c[1] > 0.5 && c[1] < 0.999, `a correlation in between: ${c[1]}`);
 });
 
 test('af_take_rows copies day-end rows on cpu and on wasm (NaN rows outside the panel), and takeRowsTensor uses it', async () => {

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprintCorrelation, fingerprintStride, fingerprints, strideColumns } from '../src/fitness/fingerprint.ts';
+import { fingerprintCorrelation, fingerprintCorrelations, fingerprintStride, fingerprints, strideColumns } from '../src/fitness/fingerprint.ts';
 import { MIN_STOCKS, populationMetrics } from '../src/fitness/metrics.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { fingerprintsTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
@@ -140,6 +140,14 @@ test('fingerprint correlation is the mean daily Spearman over days both define, 
   assert.ok(Math.abs(fingerprintCorrelation(fa, fa, R) - 1) < 1e-6);
   assert.ok(Number.isNaN(fingerprintCorrelation(fa, new Float32Array(R * N), R)));
   assert.throws(() => fingerprintCorrelation(fa, fb.subarray(1), R), RangeError);
+  // Against several references at once (four per pass, a partial last block): each the pair's value exactly.
+  const others = [fb, fa, new Float32Array(R * N), ...[22, 23, 24].map((seed) => fingerprints(randomRows(seed, R, N), 1, R, N, 10)), fb.map((v, i) => (i < 2 * N ? 0 : v))];
+  const many = fingerprintCorrelations(fa, others, R);
+  assert.equal(many.length, 7);
+  others.forEach((o, i) => assert.ok(Object.is(many[i], fingerprintCorrelation(fa, o, R)), `reference ${i}: ${many[i]} vs ${fingerprintCorrelation(fa, o, R)}`));
+  assert.ok(Number.isNaN(many[2]!));
+  assert.ok(new Set(many).size >= 6, 'the references differ, so must their correlations');
+  assert.throws(() => fingerprintCorrelations(fa, [fb, fb.subarray(1)], R), RangeError);
 });
 
 test('the Scorer matches whole-panel evaluation and array metrics; worker pools match it bit for bit', async () => {

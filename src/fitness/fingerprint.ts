@@ -86,22 +86,70 @@ export function fingerprints(values: Float32Array, F: number, R: number, N: numb
  * over the days on which both are defined; NaN when there is none.
  */
 export function fingerprintCorrelation(a: Float32Array, b: Float32Array, R: number): number {
-  if (a.length !== b.length || a.length % R !== 0) throw new RangeError(`fingerprintCorrelation: lengths ${a.length} and ${b.length} for ${R} days`);
+  return fingerprintCorrelations(a, [b], R)[0]!;
+}
+
+/**
+ * `fingerprintCorrelation` of one fingerprint with each of `refs`, into `out`. The novelty term compares a
+ * population with a whole pool, so the refs are taken four at a time and each load of `a` feeds four sums: about
+ * twice as fast as pair by pair, with the same sums in the same order (a day's products, then the days).
+ */
+export function fingerprintCorrelations(a: Float32Array, refs: readonly Float32Array[], R: number, out = new Float64Array(refs.length)): Float64Array {
+  for (const b of refs) {
+    if (a.length !== b.length || a.length % R !== 0) throw new RangeError(`fingerprintCorrelation: lengths ${a.length} and ${b.length} for ${R} days`);
+  }
   const N = a.length / R;
-  let sum = 0;
-  let days = 0;
-  for (let d = 0; d < R; d++) {
-    let s = 0, na = 0, nb = 0;
-    for (let i = d * N, e = i + N; i < e; i++) {
-      const x = a[i], y = b[i];
-      s += x * y;
-      na += x * x;
-      nb += y * y;
+  // A day is defined when its row is not all zeros (a defined row has unit length).
+  const liveA = liveDays(a, R, N);
+  for (let q = 0; q < refs.length; q += 4) {
+    const w = Math.min(4, refs.length - q);
+    const b0 = refs[q]!, b1 = refs[q + (w > 1 ? 1 : 0)]!, b2 = refs[q + (w > 2 ? 2 : 0)]!, b3 = refs[q + (w > 3 ? 3 : 0)]!;
+    const l0 = liveDays(b0, R, N), l1 = liveDays(b1, R, N), l2 = liveDays(b2, R, N), l3 = liveDays(b3, R, N);
+    let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    for (let d = 0; d < R; d++) {
+      if (!liveA[d]) continue;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let i = d * N, e = i + N; i < e; i++) {
+        const x = a[i]!;
+        s0 += x * b0[i]!;
+        s1 += x * b1[i]!;
+        s2 += x * b2[i]!;
+        s3 += x * b3[i]!;
+      }
+      if (l0[d]) {
+        t0 += s0;
+        d0++;
+      }
+      if (l1[d]) {
+        t1 += s1;
+        d1++;
+      }
+      if (l2[d]) {
+        t2 += s2;
+        d2++;
+      }
+      if (l3[d]) {
+        t3 += s3;
+        d3++;
+      }
     }
-    if (na > 0 && nb > 0) {
-      sum += s;
-      days++;
+    const sums = [t0, t1, t2, t3], days = [d0, d1, d2, d3];
+    for (let k = 0; k < w; k++) out[q + k] = days[k]! > 0 ? sums[k]! / days[k]! : NaN;
+  }
+  return out;
+}
+
+/** Which of a fingerprint's R days of N stocks are defined (not all zeros). */
+function liveDays(f: Float32Array, R: number, N: number): Uint8Array {
+  const live = new Uint8Array(R);
+  for (let d = 0; d < R; d++) {
+    for (let i = d * N, e = i + N; i < e; i++) {
+      if (f[i] !== 0) {
+        live[d] = 1;
+        break;
+      }
     }
   }
-  return days > 0 ? sum / days : NaN;
+  return live;
 }

@@ -37,8 +37,9 @@ import { Evaluator } from '../eval/evaluate.ts';
 import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
-import { factorCorrelation, MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
-import { fingerprintCorrelation, sampledFingerprints } from '../fitness/fingerprint.ts';
+import { MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
+import { rankCorrelation, RankScratch, rankDays, type RankedDays } from '../fitness/ranked_days.ts';
+import { fingerprintCorrelations, sampledFingerprints } from '../fitness/fingerprint.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
 import { rampedHalfAndHalf, randomTree } from '../gp/generate.ts';
@@ -196,17 +197,18 @@ function noveltyDiscounted(p: Prepared, raw: number, text: string, pool: readonl
   if (p.config.novelty === 0 || (pool.length === 0 && shunned.length === 0) || !Number.isFinite(raw)) return raw;
   let known = corr.get(text);
   if (!known) corr.set(text, (known = new Map()));
+  const refs = [...pool.filter((m) => m.fitness >= raw).map((m) => m.expr), ...shunned];
+  // The correlations not yet known, in one call: it compares four references per pass over the text's print.
+  const fresh = refs.filter((r) => !known.has(r));
+  if (fresh.length > 0) {
+    const cs = fingerprintCorrelations(prints.get(text)!, fresh.map((r) => refPrints.get(r)!), p.setup.refDays.length);
+    fresh.forEach((r, i) => known.set(r, Math.abs(cs[i]!)));
+  }
   let worst = 0;
-  const against = (ref: string): void => {
-    let c = known!.get(ref);
-    if (c === undefined) {
-      c = Math.abs(fingerprintCorrelation(prints.get(text)!, refPrints.get(ref)!, p.setup.refDays.length));
-      known!.set(ref, c);
-    }
+  for (const r of refs) {
+    const c = known.get(r)!;
     if (c > worst) worst = c;
-  };
-  for (const m of pool) if (m.fitness >= raw) against(m.expr);
-  for (const t of shunned) against(t);
+  }
   return raw - p.config.novelty * Math.abs(raw) * worst;
 }
 
@@ -290,12 +292,14 @@ function segmentMetrics(p: Prepared, daily: Float32Array[]): Partial<Record<Segm
 /**
  * The report's pool rule for this generation's candidates (fittest first): pass on training and validation with
  * the same direction, then join unless a pool member's |correlation| (mean daily Spearman over training and
- * validation days) exceeds the threshold; a fitter candidate replaces the members it is too close to.
+ * validation days) exceeds the threshold; a fitter candidate replaces the members it is too close to. `ranked`
+ * holds the members ranked over those days (src/fitness/ranked_days.ts), so a comparison does not re-sort them.
  */
-async function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, Float32Array>, refPrints: Map<string, Float32Array>, rejected: Set<string>, shunned: string[], cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): Promise<void> {
+async function updatePool(p: Prepared, pool: PoolMember[], ranked: Map<string, RankedDays>, refPrints: Map<string, Float32Array>, rejected: Set<string>, shunned: string[], cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): Promise<void> {
   if (cands.length === 0) return;
   const daily = await dailyValues(p.panel, cands.map((c) => c.node));
   const metrics = segmentMetrics(p, daily);
+  const scratch = new RankScratch(p.panel.N);
   cands.forEach((cand, i) => {
     const m = metrics[i]!;
     const tr = m.train!;
@@ -310,24 +314,30 @@ async function updatePool(p: Prepared, pool: PoolMember[], dailies: Map<string, 
       }
       return;
     }
-    const members = pool.map((x) => dailies.get(x.expr)!);
-    const corr = factorCorrelation([...members, daily[i]!], p.D, p.panel.N, { rows: [p.train.firstDay, p.valid.lastDay] });
-    const F = members.length + 1;
-    const close = pool.filter((_, k) => Math.abs(corr[k * F + F - 1]!) > p.config.correlation);
-    if (close.some((x) => x.fitness >= cand.fitness)) {
+    const own = poolRanks(p, daily[i]!);
+    const tooClose = (x: PoolMember) => Math.abs(rankCorrelation(ranked.get(x.expr)!, own, MIN_STOCKS, scratch)) > p.config.correlation;
+    // Members at least as fit first: one of them too close rejects the candidate, and then the weaker ones are
+    // not compared at all.
+    if (pool.some((x) => x.fitness >= cand.fitness && tooClose(x))) {
       rejected.add(cand.expr);
       return;
     }
+    const close = pool.filter((x) => x.fitness < cand.fitness && tooClose(x));
     for (const x of close) {
       pool.splice(pool.indexOf(x), 1);
-      dailies.delete(x.expr);
+      ranked.delete(x.expr);
       refPrints.delete(x.expr);
       rejected.add(x.expr);
     }
     pool.push({ expr: cand.expr, fitness: cand.fitness, size: cand.size, generation, metrics: m });
-    dailies.set(cand.expr, daily[i]!);
+    ranked.set(cand.expr, own);
     refPrints.set(cand.expr, fingerprintOf(p, daily[i]!));
   });
+}
+
+/** A pool member's daily values ranked over the days the pool rule correlates (training and validation). */
+function poolRanks(p: Prepared, daily: Float32Array): RankedDays {
+  return rankDays(daily, p.D, p.panel.N, p.train.firstDay, p.valid.lastDay);
 }
 
 /** JSON writes NaN as null: a summary read back from a checkpoint file gets its NaNs back. */
@@ -368,12 +378,13 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
   let elapsed = resume?.elapsed ?? 0;
   let population: Node[] = resume ? resume.population.map(fromText) : rampedHalfAndHalf(rng, p.prims, cfg.population);
   let generation = resume?.generation ?? 0;
-  const dailies = new Map<string, Float32Array>();
-  // Fingerprints of the novelty term's references: pool members and shunned texts.
+  // Pool members ranked for the pool rule, and fingerprints of the novelty term's references: members and
+  // shunned texts.
+  const ranked = new Map<string, RankedDays>();
   const refPrints = new Map<string, Float32Array>();
   const refs = [...pool.map((x) => x.expr), ...shunned];
   (await dailyValues(panel, refs.map(fromText))).forEach((d, i) => {
-    if (i < pool.length) dailies.set(refs[i]!, d);
+    if (i < pool.length) ranked.set(refs[i]!, poolRanks(p, d));
     refPrints.set(refs[i]!, fingerprintOf(p, d));
   });
 
@@ -427,7 +438,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
         candMap.set(t, { expr: t, node: population[i]!, fitness: raw[i]!, size: sizes[i]! });
       });
       const cands = [...candMap.values()].sort((a, b) => b.fitness - a.fitness || (a.expr < b.expr ? -1 : a.expr > b.expr ? 1 : 0)).slice(0, cfg.candidates);
-      await updatePool(p, pool, dailies, refPrints, rejected, shunned, cands, generation);
+      await updatePool(p, pool, ranked, refPrints, rejected, shunned, cands, generation);
 
       let best = -Infinity, bestIdx = 0, sum = 0, finite = 0;
       raw.forEach((v, i) => {

@@ -1,0 +1,166 @@
+/**
+ * Factors kept ranked, for the miner's pool rule: every candidate that passes validation is compared with every
+ * pool member by the exact factor correlation (mean over days of the pairwise-complete cross-sectional Spearman
+ * correlation, the rule of `factorCorrelation` in metrics.ts). Computing that as `factorCorrelation` of the whole
+ * pool plus the candidate re-sorted every member on every day and correlated every pair of members again, so one
+ * candidate against a pool of 80 on the real panel took over a second and the pool, not the scoring, set the
+ * pace of a mine. Here a factor is ranked once, when it is made (`rankDays`), and a pair costs one pass over its
+ * stock-days (`rankCorrelation`).
+ *
+ * A factor-day is stored as twice each stock's average rank among the day's finite values (integers 2..2n; 0
+ * where the value is missing or infinite, as the correlation kernels treat it), with the day's count and sum of
+ * squared deviations. Twice the ranks are integers, so sums of their products are exact in float64. Two factors
+ * with the same valid stocks on a day are correlated from those keys directly; otherwise each side is re-ranked
+ * on the stocks both have, from its keys alone (equal keys are equal values, and the keys' order is the values'
+ * order), by counting, with no sort.
+ */
+import { averageRanks } from '../../kernels/cpu/daily_metrics.ts';
+import { bitsOf, FloatSorter } from '../../kernels/cpu/radix_sort.ts';
+
+/** One factor's days `first..last` of a `[D, N]` panel, ranked. */
+export interface RankedDays {
+  readonly N: number;
+  readonly first: number;
+  readonly last: number;
+  /** `[last - first + 1, N]`: 2 x average rank among the day's finite values, 0 where missing. */
+  readonly keys: Uint16Array | Uint32Array;
+  /** Finite values per day. */
+  readonly count: Int32Array;
+  /** Per day: sum over stocks of (key - (n + 1))^2 (0 for a constant day), exact. */
+  readonly spread: Float64Array;
+}
+
+/** Ranks days `first..last` (inclusive) of a factor's daily values `[D, N]`. */
+export function rankDays(daily: Float32Array, D: number, N: number, first: number, last: number): RankedDays {
+  if (daily.length !== D * N) throw new RangeError(`rankDays: ${daily.length} values, expected ${D} x ${N}`);
+  if (!(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && last < D && first <= last)) {
+    throw new RangeError(`rankDays: days ${first}..${last} outside 0..${D - 1}`);
+  }
+  const days = last - first + 1;
+  // Keys go up to 2N: two bytes while that fits.
+  const keys = 2 * N <= 0xffff ? new Uint16Array(days * N) : new Uint32Array(days * N);
+  const count = new Int32Array(days);
+  const spread = new Float64Array(days);
+  const bits = bitsOf(daily);
+  const sorter = new FloatSorter(N);
+  const idx = new Int32Array(N);
+  const rank = new Float64Array(N);
+  for (let k = 0; k < days; k++) {
+    const off = (first + k) * N;
+    let n = 0;
+    for (let j = 0; j < N; j++) if (Number.isFinite(daily[off + j])) idx[n++] = j;
+    count[k] = n;
+    if (n === 0) continue;
+    averageRanks(daily, off, sorter.sort(bits, off, idx, n), n, rank);
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const key = 2 * rank[idx[i]];
+      keys[k * N + idx[i]] = key;
+      sq += key * key;
+    }
+    spread[k] = sq - n * (n + 1) ** 2;
+  }
+  return { N, first, last, keys, count, spread };
+}
+
+/** Scratch for `rankCorrelation`'s re-ranking of days whose valid stocks differ; reuse it across calls. */
+export class RankScratch {
+  private a: Float64Array;
+  private b: Float64Array;
+  constructor(N = 0) {
+    this.a = new Float64Array(2 * N + 2);
+    this.b = new Float64Array(2 * N + 2);
+  }
+  /** Two zeroed tables indexed by key for up to N stocks. */
+  tables(N: number): [Float64Array, Float64Array] {
+    if (this.a.length < 2 * N + 2) {
+      this.a = new Float64Array(2 * N + 2);
+      this.b = new Float64Array(2 * N + 2);
+    }
+    return [this.a, this.b];
+  }
+}
+
+/**
+ * Exact factor correlation of two ranked factors over their days: the mean over days of the Spearman correlation
+ * on the stocks both have, counting a day when at least `minStocks` stocks have both and neither factor is
+ * constant on them; NaN when no day counts. Equals `factorCorrelation`'s cell for the pair over the same days.
+ */
+export function rankCorrelation(a: RankedDays, b: RankedDays, minStocks: number, scratch: RankScratch = new RankScratch()): number {
+  if (a.N !== b.N || a.first !== b.first || a.last !== b.last) {
+    throw new RangeError(`rankCorrelation: days ${a.first}..${a.last} of ${a.N} stocks against ${b.first}..${b.last} of ${b.N}`);
+  }
+  const N = a.N;
+  const ka = a.keys, kb = b.keys;
+  const least = Math.max(2, minStocks);
+  let sum = 0;
+  let used = 0;
+  for (let k = 0, days = a.count.length; k < days; k++) {
+    const na = a.count[k]!, nb = b.count[k]!;
+    if (na < least || nb < least) continue;
+    const off = k * N;
+    let dot = 0;
+    let m = 0;
+    for (let j = off, e = off + N; j < e; j++) {
+      const x = ka[j]!, y = kb[j]!;
+      dot += x * y;
+      if (x !== 0 && y !== 0) m++;
+    }
+    if (m < least) continue;
+    // The mean key is n + 1 on n stocks, so the centred cross sum is dot - m (m + 1)^2.
+    const centre = m * (m + 1) ** 2;
+    let c: number;
+    if (m === na && m === nb) {
+      if (a.spread[k] === 0 || b.spread[k] === 0) continue;
+      c = (dot - centre) / Math.sqrt(a.spread[k]! * b.spread[k]!);
+    } else {
+      c = commonCorrelation(ka, kb, off, N, na, nb, m, scratch);
+      if (Number.isNaN(c)) continue;
+    }
+    sum += c;
+    used++;
+  }
+  return used > 0 ? sum / used : NaN;
+}
+
+/**
+ * Spearman correlation of one day on the m stocks both factors have (their masks differ), NaN when either is
+ * constant there. Each side's keys are re-ranked on those stocks by counting: a key held by c of them with
+ * `below` smaller ones becomes 2 x below + c + 1, twice their average rank.
+ */
+function commonCorrelation(ka: Uint16Array | Uint32Array, kb: Uint16Array | Uint32Array, off: number, N: number, na: number, nb: number, m: number, scratch: RankScratch): number {
+  const [ta, tb] = scratch.tables(N);
+  const e = off + N;
+  for (let j = off; j < e; j++) {
+    const x = ka[j]!, y = kb[j]!;
+    if (x !== 0 && y !== 0) {
+      ta[x]++;
+      tb[y]++;
+    }
+  }
+  for (const [t, n] of [[ta, na], [tb, nb]] as const) {
+    let below = 0;
+    for (let key = 2, top = 2 * n; key <= top; key++) {
+      const c = t[key]!;
+      if (c === 0) continue;
+      t[key] = 2 * below + c + 1;
+      below += c;
+    }
+  }
+  let dot = 0, sa = 0, sb = 0;
+  for (let j = off; j < e; j++) {
+    const x = ka[j]!, y = kb[j]!;
+    if (x === 0 || y === 0) continue;
+    const rx = ta[x]!, ry = tb[y]!;
+    dot += rx * ry;
+    sa += rx * rx;
+    sb += ry * ry;
+  }
+  ta.fill(0, 0, 2 * na + 2);
+  tb.fill(0, 0, 2 * nb + 2);
+  const centre = m * (m + 1) ** 2;
+  sa -= centre;
+  sb -= centre;
+  if (sa === 0 || sb === 0) return NaN;
+  return (dot - centre) / Math.sqrt(sa * sb);
+}
