@@ -38,6 +38,15 @@ test('same seed, same pool and history; another seed differs', async () => {
   for (const m of a.pool) assert.equal(print(parse(m.expr)), m.expr, 'pool exprs are canonical');
 });
 
+test('worker threads give the same pool and history as one thread', async () => {
+  // Two workers score the population and evaluate the pool candidates; the pool fills, so both paths run.
+  const one = await mine(small.panel, base);
+  const two = await mine(small.panel, base, { workers: 2 });
+  assert.ok(one.pool.length > 0);
+  assert.deepEqual(two.pool, one.pool);
+  assert.deepEqual(timeless(two.history), timeless(one.history));
+});
+
 test('a run resumed from a mid-run checkpoint ends like an uninterrupted one', async () => {
   const cfg = { ...base, generations: 4 };
   const full = await mine(small.panel, cfg);

@@ -44,6 +44,30 @@ test('a pool gives the same bits as in-process evaluation, in order, for 2 and 3
   }
 });
 
+test('evaluateRows sends back the asked rows of each value, bit for bit, NaN past the panel', async () => {
+  const local = await evaluateToArrays(panel, exprs);
+  const rows = Int32Array.of(119, 0, 57, 58, 120, 3, 3);
+  const pool = await EvalPool.create(2);
+  try {
+    const cut = await pool.evaluateRows(panel, exprs, rows);
+    assert.equal(cut.length, exprs.length);
+    cut.forEach((a, k) => {
+      assert.equal(a.length, rows.length * N);
+      rows.forEach((r, i) => {
+        for (let j = 0; j < N; j++) {
+          const want = r < T ? local[k][r * N + j] : NaN;
+          assert.ok(Object.is(a[i * N + j], want), `${TEXTS[k]} row ${r} stock ${j}: ${a[i * N + j]} vs ${want}`);
+        }
+      });
+    });
+    // The same pool still evaluates whole panels afterwards.
+    const [whole] = await pool.evaluate(panel, exprs.slice(2, 3));
+    assert.equal(whole.length, T * N);
+  } finally {
+    pool.close();
+  }
+});
+
 test('a pool is reusable across calls and panels, reports progress, and rejects missing fields', async () => {
   const pool = await EvalPool.create(2);
   try {

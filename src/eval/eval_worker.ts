@@ -3,7 +3,9 @@
  * expressions with the same Evaluator and kernels as the main thread, and transfers the values back.
  * Runs under Node worker_threads, Deno workers and browser Web Workers alike.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { Evaluator } from './evaluate.ts';
+import { takeRowsTensor } from '../fitness/metric_kernels.ts';
 import { Scorer } from './scorer.ts';
 import { initBackend } from './backend.ts';
 import { parse } from '../expr/parse.ts';
@@ -46,10 +48,19 @@ let evaluator: Evaluator | undefined;
 let scorer: Scorer | undefined;
 let fieldNames: string[] = [];
 
-function evaluate(exprs: string[]): { values: Float32Array[]; transfer: ArrayBuffer[] } {
+function evaluate(exprs: string[], rows?: Int32Array): { values: Float32Array[]; transfer: ArrayBuffer[] } {
   if (!evaluator) throw new Error('no panel was sent to the worker');
   const nodes = exprs.map((e) => parse(e, { fields: fieldNames }));
-  const tensors = evaluator.evaluate(nodes);
+  const rowsT = rows && tf.tensor1d(rows, 'int32');
+  let tensors = evaluator.evaluate(nodes);
+  if (rowsT) {
+    tensors = tensors.map((t) => {
+      const cut = takeRowsTensor(t as tf.Tensor2D, rowsT);
+      t.dispose();
+      return cut;
+    });
+    rowsT.dispose();
+  }
   const values: Float32Array[] = [];
   const transfer = new Set<ArrayBuffer>();
   for (const t of tensors) {
@@ -91,7 +102,7 @@ port.onMessage((msg) => {
       .catch((e) => fail(msg.id, e));
   } else if (msg.type === 'eval') {
     try {
-      const { values, transfer } = evaluate(msg.exprs);
+      const { values, transfer } = evaluate(msg.exprs, msg.rows);
       port.post({ type: 'result', id: msg.id, values }, transfer);
     } catch (e) {
       fail(msg.id, e);

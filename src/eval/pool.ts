@@ -130,6 +130,14 @@ export class EvalPool {
   }
 
   /**
+   * Rows `rows` of each expression's values (`[rows.length, N]`, NaN for a row outside the panel), in order: the
+   * miner's day-end values of its pool candidates, cut on the workers so that only those rows travel.
+   */
+  evaluateRows(panel: Panel, exprs: readonly Node[], rows: Int32Array): Promise<Float32Array[]> {
+    return this.dispatch(panel, undefined, exprs, (id, texts) => ({ type: 'eval', id, exprs: texts, rows }), undefined) as Promise<Float32Array[]>;
+  }
+
+  /**
    * Metric summaries and fingerprints of each expression over `setup`'s scored days (see Scorer), in order:
    * workers evaluate and score their chunks and send back only those.
    */

@@ -16,6 +16,8 @@ export interface EvalMessage {
   type: 'eval';
   id: number;
   exprs: string[];
+  /** Send back only these rows of each value (the miner's day-end bars); every row when absent. */
+  rows?: Int32Array;
 }
 
 /** Sets up scoring on the worker's panel (labels travel in shared memory too). */

@@ -11,8 +11,9 @@
  * where the value is missing or infinite, as the correlation kernels treat it), with the day's count and sum of
  * squared deviations. Twice the ranks are integers, so sums of their products are exact in float64. Two factors
  * with the same valid stocks on a day are correlated from those keys directly; otherwise each side is re-ranked
- * on the stocks both have, from its keys alone (equal keys are equal values, and the keys' order is the values'
- * order), by counting, with no sort.
+ * on the stocks both have from its keys alone (equal keys are equal values, and the keys' order is the values'
+ * order): its keys shift by the keys of the stocks the other side lacks, usually a handful, so only those are
+ * sorted.
  */
 import { averageRanks } from '../../kernels/cpu/daily_metrics.ts';
 import { bitsOf, FloatSorter } from '../../kernels/cpu/radix_sort.ts';
@@ -65,19 +66,20 @@ export function rankDays(daily: Float32Array, D: number, N: number, first: numbe
 
 /** Scratch for `rankCorrelation`'s re-ranking of days whose valid stocks differ; reuse it across calls. */
 export class RankScratch {
-  private a: Float64Array;
-  private b: Float64Array;
+  dropA = new Int32Array(0);
+  dropB = new Int32Array(0);
+  shiftA = new Int32Array(0);
+  shiftB = new Int32Array(0);
   constructor(N = 0) {
-    this.a = new Float64Array(2 * N + 2);
-    this.b = new Float64Array(2 * N + 2);
+    this.fit(N);
   }
-  /** Two zeroed tables indexed by key for up to N stocks. */
-  tables(N: number): [Float64Array, Float64Array] {
-    if (this.a.length < 2 * N + 2) {
-      this.a = new Float64Array(2 * N + 2);
-      this.b = new Float64Array(2 * N + 2);
-    }
-    return [this.a, this.b];
+  /** Room for N stocks. */
+  fit(N: number): void {
+    if (this.dropA.length >= N) return;
+    this.dropA = new Int32Array(N);
+    this.dropB = new Int32Array(N);
+    this.shiftA = new Int32Array(2 * N + 1);
+    this.shiftB = new Int32Array(2 * N + 1);
   }
 }
 
@@ -91,6 +93,8 @@ export function rankCorrelation(a: RankedDays, b: RankedDays, minStocks: number,
     throw new RangeError(`rankCorrelation: days ${a.first}..${a.last} of ${a.N} stocks against ${b.first}..${b.last} of ${b.N}`);
   }
   const N = a.N;
+  scratch.fit(N);
+  const { dropA, dropB } = scratch;
   const ka = a.keys, kb = b.keys;
   const least = Math.max(2, minStocks);
   let sum = 0;
@@ -100,21 +104,25 @@ export function rankCorrelation(a: RankedDays, b: RankedDays, minStocks: number,
     if (na < least || nb < least) continue;
     const off = k * N;
     let dot = 0;
-    let m = 0;
+    let m = 0, da = 0, db = 0;
+    // The keys of the stocks only one side has are kept: they say how that side's ranks shift on the others.
     for (let j = off, e = off + N; j < e; j++) {
       const x = ka[j]!, y = kb[j]!;
       dot += x * y;
-      if (x !== 0 && y !== 0) m++;
+      if (x !== 0) {
+        if (y !== 0) m++;
+        else dropA[da++] = x;
+      } else if (y !== 0) dropB[db++] = y;
     }
     if (m < least) continue;
     // The mean key is n + 1 on n stocks, so the centred cross sum is dot - m (m + 1)^2.
     const centre = m * (m + 1) ** 2;
     let c: number;
-    if (m === na && m === nb) {
+    if (da === 0 && db === 0) {
       if (a.spread[k] === 0 || b.spread[k] === 0) continue;
       c = (dot - centre) / Math.sqrt(a.spread[k]! * b.spread[k]!);
     } else {
-      c = commonCorrelation(ka, kb, off, N, na, nb, m, scratch);
+      c = commonCorrelation(ka, kb, off, N, na, nb, m, da, db, scratch);
       if (Number.isNaN(c)) continue;
     }
     sum += c;
@@ -125,42 +133,60 @@ export function rankCorrelation(a: RankedDays, b: RankedDays, minStocks: number,
 
 /**
  * Spearman correlation of one day on the m stocks both factors have (their masks differ), NaN when either is
- * constant there. Each side's keys are re-ranked on those stocks by counting: a key held by c of them with
- * `below` smaller ones becomes 2 x below + c + 1, twice their average rank.
+ * constant there. On those stocks a side's key drops by twice the number of its left-out stocks with smaller keys
+ * plus the number with an equal key (twice the average rank among the rest): a step function of the key, made
+ * into a table from the left-out keys, sorted.
  */
-function commonCorrelation(ka: Uint16Array | Uint32Array, kb: Uint16Array | Uint32Array, off: number, N: number, na: number, nb: number, m: number, scratch: RankScratch): number {
-  const [ta, tb] = scratch.tables(N);
-  const e = off + N;
-  for (let j = off; j < e; j++) {
-    const x = ka[j]!, y = kb[j]!;
-    if (x !== 0 && y !== 0) {
-      ta[x]++;
-      tb[y]++;
-    }
-  }
-  for (const [t, n] of [[ta, na], [tb, nb]] as const) {
-    let below = 0;
-    for (let key = 2, top = 2 * n; key <= top; key++) {
-      const c = t[key]!;
-      if (c === 0) continue;
-      t[key] = 2 * below + c + 1;
-      below += c;
-    }
-  }
+function commonCorrelation(ka: Uint16Array | Uint32Array, kb: Uint16Array | Uint32Array, off: number, N: number, na: number, nb: number, m: number, da: number, db: number, scratch: RankScratch): number {
+  const ta = da > 0 ? shiftTable(scratch.dropA, da, na, scratch.shiftA) : null;
+  const tb = db > 0 ? shiftTable(scratch.dropB, db, nb, scratch.shiftB) : null;
   let dot = 0, sa = 0, sb = 0;
-  for (let j = off; j < e; j++) {
+  for (let j = off, e = off + N; j < e; j++) {
     const x = ka[j]!, y = kb[j]!;
     if (x === 0 || y === 0) continue;
-    const rx = ta[x]!, ry = tb[y]!;
+    const rx = ta ? x - ta[x]! : x;
+    const ry = tb ? y - tb[y]! : y;
     dot += rx * ry;
     sa += rx * rx;
     sb += ry * ry;
   }
-  ta.fill(0, 0, 2 * na + 2);
-  tb.fill(0, 0, 2 * nb + 2);
   const centre = m * (m + 1) ** 2;
   sa -= centre;
   sb -= centre;
   if (sa === 0 || sb === 0) return NaN;
   return (dot - centre) / Math.sqrt(sa * sb);
 }
+
+/** The shift of every key 0..2n of a side with n stocks whose left-out keys are drop[0..d). */
+function shiftTable(drop: Int32Array, d: number, n: number, table: Int32Array): Int32Array {
+  const top = 2 * n;
+  if (d <= SORTED_DROPS) {
+    // A few left out (the usual case): sort them and fill the steps between them.
+    const left = drop.subarray(0, d).sort();
+    let from = 0;
+    for (let i = 0; i < d; ) {
+      const key = left[i]!;
+      let e = i + 1;
+      while (e < d && left[e] === key) e++;
+      table.fill(2 * i, from, key);
+      table[key] = 2 * i + (e - i);
+      from = key + 1;
+      i = e;
+    }
+    table.fill(2 * d, from, top + 1);
+    return table;
+  }
+  // Many: count them by key, then a running sum.
+  table.fill(0, 0, top + 1);
+  for (let i = 0; i < d; i++) table[drop[i]!]++;
+  let below = 0;
+  for (let key = 0; key <= top; key++) {
+    const c = table[key]!;
+    table[key] = 2 * below + c;
+    below += c;
+  }
+  return table;
+}
+
+/** Up to this many left-out stocks a shift table is made by sorting them, above it by counting. */
+const SORTED_DROPS = 64;

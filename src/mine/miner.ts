@@ -254,10 +254,13 @@ function breed(rng: Rng, p: Prepared, parents: readonly Node[], fit: Float64Arra
 
 /**
  * Whole-panel daily values of expressions (pool candidates and members), a few at a time: each is cut to its
- * day-end bars on the backend (`af_take_rows`), so a GPU hands back those rows, not the whole panel.
+ * day-end bars on the backend (`af_take_rows`), so a GPU hands back those rows, not the whole panel. With a
+ * worker pool the workers evaluate them, as they score the population (the same kernels, so the same values).
  */
-async function dailyValues(panel: Panel, exprs: readonly Node[]): Promise<Float32Array[]> {
-  const rows = tf.tensor1d(Int32Array.from(tradingDays(panel).end, (e) => e - 1), 'int32');
+async function dailyValues(panel: Panel, exprs: readonly Node[], workers?: EvalPool): Promise<Float32Array[]> {
+  const dayEnds = Int32Array.from(tradingDays(panel).end, (e) => e - 1);
+  if (workers) return exprs.length > 0 ? workers.evaluateRows(panel, exprs, dayEnds) : [];
+  const rows = tf.tensor1d(dayEnds, 'int32');
   const evaluator = new Evaluator(panel);
   const out: Float32Array[] = [];
   try {
@@ -295,9 +298,9 @@ function segmentMetrics(p: Prepared, daily: Float32Array[]): Partial<Record<Segm
  * validation days) exceeds the threshold; a fitter candidate replaces the members it is too close to. `ranked`
  * holds the members ranked over those days (src/fitness/ranked_days.ts), so a comparison does not re-sort them.
  */
-async function updatePool(p: Prepared, pool: PoolMember[], ranked: Map<string, RankedDays>, refPrints: Map<string, Float32Array>, rejected: Set<string>, shunned: string[], cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number): Promise<void> {
+async function updatePool(p: Prepared, pool: PoolMember[], ranked: Map<string, RankedDays>, refPrints: Map<string, Float32Array>, rejected: Set<string>, shunned: string[], cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number, workers: EvalPool | undefined): Promise<void> {
   if (cands.length === 0) return;
-  const daily = await dailyValues(p.panel, cands.map((c) => c.node));
+  const daily = await dailyValues(p.panel, cands.map((c) => c.node), workers);
   const metrics = segmentMetrics(p, daily);
   const scratch = new RankScratch(p.panel.N);
   cands.forEach((cand, i) => {
@@ -438,7 +441,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
         candMap.set(t, { expr: t, node: population[i]!, fitness: raw[i]!, size: sizes[i]! });
       });
       const cands = [...candMap.values()].sort((a, b) => b.fitness - a.fitness || (a.expr < b.expr ? -1 : a.expr > b.expr ? 1 : 0)).slice(0, cfg.candidates);
-      await updatePool(p, pool, ranked, refPrints, rejected, shunned, cands, generation);
+      await updatePool(p, pool, ranked, refPrints, rejected, shunned, cands, generation, workerPool);
 
       let best = -Infinity, bestIdx = 0, sum = 0, finite = 0;
       raw.forEach((v, i) => {
