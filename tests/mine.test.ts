@@ -18,6 +18,8 @@ import { parseSplitArgs, purgeLabels, splitDays } from '../src/data/splits.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
 import { dailyFactor } from '../src/data/labels.ts';
 import { tradingDays } from '../src/data/calendar.ts';
+import { evaluateCandidates } from '../src/mine/candidates.ts';
+import { EvalPool } from '../src/eval/pool.ts';
 
 const small = generateMarket({ seed: 3, stocks: 60, days: 120, barsPerDay: 4 });
 // Loose thresholds so that small runs do fill a pool.
@@ -45,6 +47,42 @@ test('worker threads give the same pool and history as one thread', async () => 
   assert.ok(one.pool.length > 0);
   assert.deepEqual(two.pool, one.pool);
   assert.deepEqual(timeless(two.history), timeless(one.history));
+});
+
+test('pool candidates: day-end values and segment metrics, in this thread and on workers, as computed directly', async () => {
+  const panel = small.panel;
+  const N = panel.N;
+  const texts = ['rank(sub(close,open))', 'ts_Mean(5,volume)', 'div(close,delay(4,close))', 'close'];
+  const nodes = texts.map((t) => parse(t));
+  const cal = tradingDays(panel);
+  const D = cal.days.length;
+  const labels = computeLabels(panel, { horizon: 1 }).values;
+  const segments = splitDays(cal.days, parseSplitArgs({ split: '0.5,0.25,0.25' }));
+  const setup = { segments, labels, groups: 4 };
+  // The last bar of each day, copied from whole-panel values.
+  const want = (await evaluateToArrays(panel, nodes)).map((v) => {
+    const out = new Float32Array(D * N);
+    for (let d = 0; d < D; d++) for (let j = 0; j < N; j++) out[d * N + j] = v[(cal.end[d]! - 1) * N + j]!;
+    return out;
+  });
+  const wantMetrics = segments.map((seg) => populationMetrics(want, labels, D, N, { groups: 4, rows: [seg.firstDay, seg.lastDay] }));
+  const check = (got: { daily: Float32Array[]; metrics: Record<string, unknown>[] }, what: string) => {
+    assert.equal(got.daily.length, texts.length, what);
+    got.daily.forEach((a, k) => assert.ok(a.length === D * N && a.every((x, i) => Object.is(x, want[k]![i])), `${what}: ${texts[k]} values`));
+    got.metrics.forEach((m, k) => segments.forEach((seg, s) => assert.deepEqual(m[seg.name], wantMetrics[s]![k], `${what}: ${texts[k]} on ${seg.name}`)));
+    assert.equal(got.metrics.length, texts.length, what);
+  };
+  check(await evaluateCandidates(panel, nodes, setup), 'this thread');
+  const workers = await EvalPool.create(2);
+  try {
+    check(await evaluateCandidates(panel, nodes, setup, workers), '2 workers');
+    assert.deepEqual(await evaluateCandidates(panel, [], setup, workers), { daily: [], metrics: [] });
+  } finally {
+    workers.close();
+  }
+  const bare = await evaluateCandidates(panel, nodes.slice(0, 1), undefined);
+  assert.deepEqual(bare.metrics, []);
+  assert.ok(bare.daily[0]!.every((x, i) => Object.is(x, want[0]![i])));
 });
 
 test('a run resumed from a mid-run checkpoint ends like an uninterrupted one', async () => {

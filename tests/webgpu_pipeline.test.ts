@@ -1,7 +1,8 @@
 /**
  * The whole evaluation path on WebGPU against the host path: composed expressions with shared subtrees through
  * the evaluator, and the miner's Scorer (day-end gather, stacking, the metrics kernel, fingerprints) on a small
- * synthetic market, reading back only rows (never synchronously). Deno only (its software adapter is enough); Node has no WebGPU and skips, saying so.
+ * synthetic market, and the miner's pool candidates (values and segment metrics), reading back only rows (never
+ * synchronously). Deno only (its software adapter is enough); Node has no WebGPU and skips, saying so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,8 @@ import { checkFingerprints } from './gpu/check_fingerprints.ts';
 import { webgpuOrSkip } from './gpu/webgpu_only.ts';
 import { watchReads } from './support/read_log.ts';
 import { dailyWidth } from '../src/fitness/daily_layout.ts';
+import { evaluateCandidates } from '../src/mine/candidates.ts';
+import { parseSplitArgs, splitDays } from '../src/data/splits.ts';
 
 
 const TEXTS = [
@@ -100,6 +103,42 @@ test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t)
       if (Number.isNaN(v) !== Number.isNaN(w) || Math.abs(v - w) > 1e-3) diff++;
     });
     if (diff > g.fingerprint.length * 0.002) problems.push(`${texts[k]}: ${diff} fingerprint cells differ`);
+  });
+  assert.deepEqual(problems, []);
+  await initBackend('cpu');
+});
+
+test('pool candidates on WebGPU: metrics by the device kernel, only day-end rows and metric rows read back', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const cal = tradingDays(panel);
+  const D = cal.days.length;
+  const labels = computeLabels(panel, { horizon: 1 }).values;
+  const segments = splitDays(cal.days, parseSplitArgs({ split: '0.5,0.25,0.25' }));
+  const setup = { segments, labels, groups: 5 };
+  // 20 candidates: a chunk of 16, then one of 4.
+  const texts = ['close', 'open'].flatMap((f) => TEXTS.map((s) => s.replaceAll('close', f)));
+  const nodes = texts.map((s) => parse(s));
+  await initBackend('cpu');
+  const want = await evaluateCandidates(panel, nodes, setup);
+  assert.equal((await initBackend('webgpu')).name, 'webgpu');
+  const before = tf.memory().numTensors;
+  const log = watchReads('webgpu');
+  const got = await evaluateCandidates(panel, nodes, setup);
+  assert.deepEqual(log.syncReads, []);
+  const metricRows = (F: number) => segments.map((seg) => F * (seg.lastDay - seg.firstDay + 1) * dailyWidth(5));
+  const expected = [...metricRows(16), ...Array(16).fill(D * panel.N), ...metricRows(4), ...Array(4).fill(D * panel.N)];
+  assert.deepEqual(log.reads, expected);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  const problems: string[] = [];
+  got.daily.forEach((g, k) => {
+    const d = compareCells(g, want.daily[k]!, D, panel.N);
+    if (d && Number(d.split(' ')[0]) > g.length * 0.002) problems.push(`${texts[k]} values: ${d}`);
+    for (const seg of segments) {
+      for (const key of ['ic', 'rank_ic', 'icir', 'long_excess', 'monotonicity', 'coverage', 'days'] as const) {
+        const a = got.metrics[k]![seg.name]![key] as number, b = want.metrics[k]![seg.name]![key] as number;
+        if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > 2e-3 * Math.max(1, Math.abs(b))) problems.push(`${texts[k]} ${seg.name} ${key}: host ${b}, webgpu ${a}`);
+      }
+    }
   });
   assert.deepEqual(problems, []);
   await initBackend('cpu');

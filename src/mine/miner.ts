@@ -8,8 +8,8 @@
  * Identity and cost. Every expression is its canonical text; a text is scored once per run (the cache travels
  * in checkpoints). A generation's new texts are scored as one batch (src/eval/scorer.ts: shared subtrees once,
  * only the training bars, metrics by the registered kernel), on worker threads when asked. Pool candidates are
- * then evaluated on the whole panel for their train/valid/test metrics and daily values; the test segment is
- * only reported, never used to select.
+ * then evaluated on the whole panel for their train/valid/test metrics and daily values (src/mine/candidates.ts:
+ * on the workers too, or with the metrics on the device); the test segment is only reported, never used to select.
  *
  * Novelty: every generation, each individual is compared with the pool as it stands (fingerprints: ranks on ~30
  * training days and at most 500 stocks, src/fitness/fingerprint.ts), and selection discounts its fitness by its largest |correlation|
@@ -27,19 +27,17 @@ import type { Node } from '../expr/ast.ts';
 import { parse } from '../expr/parse.ts';
 import { print } from '../expr/print.ts';
 import { size as treeSize } from '../expr/analyze.ts';
-import * as tf from '@tensorflow/tfjs-core';
 import type { Panel } from '../data/panel.ts';
 import { tradingDays } from '../data/calendar.ts';
 import { computeLabels } from '../data/labels.ts';
 import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
-import { deviceRead, initBackend } from '../eval/backend.ts';
-import { Evaluator } from '../eval/evaluate.ts';
-import { takeRowsTensor } from '../fitness/metric_kernels.ts';
+import { initBackend } from '../eval/backend.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
-import { MIN_STOCKS, populationMetrics, type FactorSummary } from '../fitness/metrics.ts';
+import { MIN_STOCKS, type FactorSummary } from '../fitness/metrics.ts';
 import { rankCorrelation, RankScratch, rankDays, type RankedDays } from '../fitness/ranked_days.ts';
 import { fingerprintCorrelations, sampledFingerprints } from '../fitness/fingerprint.ts';
+import { evaluateCandidates } from './candidates.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
 import { rampedHalfAndHalf, randomTree } from '../gp/generate.ts';
@@ -253,46 +251,6 @@ function breed(rng: Rng, p: Prepared, parents: readonly Node[], fit: Float64Arra
 }
 
 /**
- * Whole-panel daily values of expressions (pool candidates and members), a few at a time: each is cut to its
- * day-end bars on the backend (`af_take_rows`), so a GPU hands back those rows, not the whole panel. With a
- * worker pool the workers evaluate them, as they score the population (the same kernels, so the same values).
- */
-async function dailyValues(panel: Panel, exprs: readonly Node[], workers?: EvalPool): Promise<Float32Array[]> {
-  const dayEnds = Int32Array.from(tradingDays(panel).end, (e) => e - 1);
-  if (workers) return exprs.length > 0 ? workers.evaluateRows(panel, exprs, dayEnds) : [];
-  const rows = tf.tensor1d(dayEnds, 'int32');
-  const evaluator = new Evaluator(panel);
-  const out: Float32Array[] = [];
-  try {
-    for (let s = 0; s < exprs.length; s += 16) {
-      const daily = evaluator.evaluate(exprs.slice(s, s + 16)).map((t) => {
-        const d = takeRowsTensor(t, rows);
-        t.dispose();
-        return d;
-      });
-      try {
-        for (const d of daily) out.push((await deviceRead(d.data())) as Float32Array);
-      } finally {
-        tf.dispose(daily);
-      }
-    }
-  } finally {
-    rows.dispose();
-    evaluator.dispose();
-  }
-  return out;
-}
-
-function segmentMetrics(p: Prepared, daily: Float32Array[]): Partial<Record<SegmentName, FactorSummary>>[] {
-  const out = daily.map(() => ({}) as Partial<Record<SegmentName, FactorSummary>>);
-  for (const seg of p.segments) {
-    const sums = populationMetrics(daily, p.labels, p.D, p.panel.N, { groups: p.config.groups, rows: [seg.firstDay, seg.lastDay] });
-    sums.forEach((s, i) => (out[i]![seg.name] = s));
-  }
-  return out;
-}
-
-/**
  * The report's pool rule for this generation's candidates (fittest first): pass on training and validation with
  * the same direction, then join unless a pool member's |correlation| (mean daily Spearman over training and
  * validation days) exceeds the threshold; a fitter candidate replaces the members it is too close to. `ranked`
@@ -300,8 +258,7 @@ function segmentMetrics(p: Prepared, daily: Float32Array[]): Partial<Record<Segm
  */
 async function updatePool(p: Prepared, pool: PoolMember[], ranked: Map<string, RankedDays>, refPrints: Map<string, Float32Array>, rejected: Set<string>, shunned: string[], cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number, workers: EvalPool | undefined): Promise<void> {
   if (cands.length === 0) return;
-  const daily = await dailyValues(p.panel, cands.map((c) => c.node), workers);
-  const metrics = segmentMetrics(p, daily);
+  const { daily, metrics } = await evaluateCandidates(p.panel, cands.map((c) => c.node), { segments: p.segments, labels: p.labels, groups: p.config.groups }, workers);
   const scratch = new RankScratch(p.panel.N);
   cands.forEach((cand, i) => {
     const m = metrics[i]!;
@@ -386,7 +343,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
   const ranked = new Map<string, RankedDays>();
   const refPrints = new Map<string, Float32Array>();
   const refs = [...pool.map((x) => x.expr), ...shunned];
-  (await dailyValues(panel, refs.map(fromText))).forEach((d, i) => {
+  (await evaluateCandidates(panel, refs.map(fromText), undefined)).daily.forEach((d, i) => {
     if (i < pool.length) ranked.set(refs[i]!, poolRanks(p, d));
     refPrints.set(refs[i]!, fingerprintOf(p, d));
   });
