@@ -104,9 +104,8 @@ export function fingerprintCorrelations(a: Float32Array, refs: readonly Float32A
   for (let q = 0; q < refs.length; q += 4) {
     const w = Math.min(4, refs.length - q);
     const b0 = refs[q]!, b1 = refs[q + (w > 1 ? 1 : 0)]!, b2 = refs[q + (w > 2 ? 2 : 0)]!, b3 = refs[q + (w > 3 ? 3 : 0)]!;
-    const l0 = liveDays(b0, R, N), l1 = liveDays(b1, R, N), l2 = liveDays(b2, R, N), l3 = liveDays(b3, R, N);
-    let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    const live = [b0, b1, b2, b3].map((b) => liveDays(b, R, N));
+    const sums = new Float64Array(4), days = new Int32Array(4);
     for (let d = 0; d < R; d++) {
       if (!liveA[d]) continue;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -117,24 +116,13 @@ export function fingerprintCorrelations(a: Float32Array, refs: readonly Float32A
         s2 += x * b2[i]!;
         s3 += x * b3[i]!;
       }
-      if (l0[d]) {
-        t0 += s0;
-        d0++;
-      }
-      if (l1[d]) {
-        t1 += s1;
-        d1++;
-      }
-      if (l2[d]) {
-        t2 += s2;
-        d2++;
-      }
-      if (l3[d]) {
-        t3 += s3;
-        d3++;
+      const dots = [s0, s1, s2, s3];
+      for (let k = 0; k < 4; k++) {
+        if (!live[k]![d]) continue;
+        sums[k] += dots[k]!;
+        days[k]!++;
       }
     }
-    const sums = [t0, t1, t2, t3], days = [d0, d1, d2, d3];
     for (let k = 0; k < w; k++) out[q + k] = days[k]! > 0 ? sums[k]! / days[k]! : NaN;
   }
   return out;
