@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32, type Rng } from '../src/util/rng.ts';
 import { factorCorrelation, factorMetrics, icDecay, populationMetrics, qcutGroups, type FactorSummary } from '../src/fitness/metrics.ts';
-import { rankCorrelation, RankScratch, rankDays } from '../src/fitness/ranked_days.ts';
+import { correlatedAbove, rankCorrelation, RankScratch, rankDays } from '../src/fitness/ranked_days.ts';
 
 // ---------- naive reference ----------
 
@@ -429,6 +429,30 @@ test('rankCorrelation of ranked factors is the naive pairwise-complete Spearman 
   assert.throws(() => rankCorrelation(rankDays(fs[0], D, N, 0, 9), rankDays(fs[1], D, N, 1, 10), 5), /days 0..9 of 25 stocks against 1..10/);
   assert.throws(() => rankDays(fs[0], D, N, 3, D), /days 3..30 outside 0..29/);
   assert.throws(() => rankDays(fs[0], D, N + 1, 0, 1), /expected 30 x 26/);
+});
+
+test('correlatedAbove answers |rankCorrelation| > threshold, also for thresholds at the correlation itself', () => {
+  const D = 40;
+  const N = 30;
+  const { factors } = panel(83, D, N, 6);
+  // Near copies: correlations high enough that some pairs are settled early as above the threshold.
+  const fs = [...factors, factors[0].map((v, i) => (i % 7 === 0 ? -v : v)), factors[2].map((v) => v * 3 + 1)];
+  const ranked = fs.map((f) => rankDays(f, D, N, 2, 37));
+  const scratch = new RankScratch(N);
+  let above = 0, checked = 0;
+  for (let a = 0; a < fs.length; a++) {
+    for (let b = 0; b < fs.length; b++) {
+      if (a === b) continue;
+      const r = Math.abs(rankCorrelation(ranked[a], ranked[b], 10, scratch));
+      for (const t of [0, 0.05, 0.2, 0.5, 0.7, 0.9, r, r - 1e-7, r + 1e-7, Math.max(0, r - 0.01)]) {
+        const want = r > t;
+        assert.equal(correlatedAbove(ranked[a], ranked[b], 10, t, scratch), want, `pair ${a},${b}: |${r}| > ${t}`);
+        above += want ? 1 : 0;
+        checked++;
+      }
+    }
+  }
+  assert.ok(above > checked / 10 && above < checked * 0.9, `${above} of ${checked} above: both answers are exercised`);
 });
 
 test('rankCorrelation on nested and overlapping masks, ties and infinities equals factorCorrelation', () => {

@@ -35,7 +35,7 @@ import { initBackend } from '../eval/backend.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { MIN_STOCKS, type FactorSummary } from '../fitness/metrics.ts';
-import { rankCorrelation, RankScratch, rankDays, type RankedDays } from '../fitness/ranked_days.ts';
+import { correlatedAbove, RankScratch, rankDays, type RankedDays } from '../fitness/ranked_days.ts';
 import { fingerprintCorrelations, sampledFingerprints } from '../fitness/fingerprint.ts';
 import { evaluateCandidates } from './candidates.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
@@ -275,7 +275,7 @@ async function updatePool(p: Prepared, pool: PoolMember[], ranked: Map<string, R
       return;
     }
     const own = poolRanks(p, daily[i]!);
-    const tooClose = (x: PoolMember) => Math.abs(rankCorrelation(ranked.get(x.expr)!, own, MIN_STOCKS, scratch)) > p.config.correlation;
+    const tooClose = (x: PoolMember) => correlatedAbove(ranked.get(x.expr)!, own, MIN_STOCKS, p.config.correlation, scratch);
     // Members at least as fit first: one of them too close rejects the candidate, and then the weaker ones are
     // not compared at all.
     if (pool.some((x) => x.fitness >= cand.fitness && tooClose(x))) {
