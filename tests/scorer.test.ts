@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprintCorrelation, fingerprintCorrelations, fingerprintStride, fingerprints, strideColumns } from '../src/fitness/fingerprint.ts';
+import { fingerprintCorrelation, fingerprintCorrelationMatrix, fingerprintCorrelations, fingerprintStride, fingerprints, strideColumns } from '../src/fitness/fingerprint.ts';
 import { MIN_STOCKS, populationMetrics } from '../src/fitness/metrics.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { fingerprintsTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
@@ -148,6 +148,29 @@ test('fingerprint correlation is the mean daily Spearman over days both define, 
   assert.ok(Number.isNaN(many[2]!));
   assert.ok(new Set(many).size >= 6, 'the references differ, so must their correlations');
   assert.throws(() => fingerprintCorrelations(fa, [fb, fb.subarray(1)], R), RangeError);
+});
+
+test('fingerprintCorrelationMatrix on cpu and wasm equals the host correlations', async () => {
+  const R = 6, N = 41;
+  const prints = [21, 22, 23, 24, 25].map((seed) => fingerprints(randomRows(seed, R, N), 1, R, N, 10));
+  prints.push(new Float32Array(R * N), prints[0]!.map((v, i) => (i < 3 * N ? 0 : v)));
+  const refs = [prints[1]!, prints[0]!, prints[6]!, fingerprints(randomRows(26, R, N), 1, R, N, 10)];
+  const want = prints.map((a) => fingerprintCorrelations(a, refs, R));
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const got = await fingerprintCorrelationMatrix(prints, refs, R);
+    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+    assert.equal(got.length, prints.length * refs.length);
+    prints.forEach((_, i) => refs.forEach((_, q) => {
+      const g = got[i * refs.length + q]!, w = want[i]![q]!;
+      assert.ok(Number.isNaN(w) ? Number.isNaN(g) : Math.abs(g - w) < 1e-6, `${backend}: print ${i} ref ${q}: ${g} vs ${w}`);
+    }));
+    assert.ok(Number.isNaN(got[5 * refs.length]!), 'an all-zero print shares no day');
+    assert.deepEqual(await fingerprintCorrelationMatrix([], refs, R), new Float64Array(0));
+    await assert.rejects(fingerprintCorrelationMatrix([prints[0]!.subarray(1)], refs, R), RangeError);
+  }
+  await initBackend('cpu');
 });
 
 test('the Scorer matches whole-panel evaluation and array metrics; worker pools match it bit for bit', async () => {

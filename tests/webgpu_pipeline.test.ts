@@ -1,8 +1,8 @@
 /**
  * The whole evaluation path on WebGPU against the host path: composed expressions with shared subtrees through
  * the evaluator, and the miner's Scorer (day-end gather, stacking, the metrics kernel, fingerprints) on a small
- * synthetic market, and the miner's pool candidates (values and segment metrics), reading back only rows (never
- * synchronously). Deno only (its software adapter is enough); Node has no WebGPU and skips, saying so.
+ * synthetic market, the miner's pool candidates (values and segment metrics) and novelty correlations, and a
+ * small mine, reading back only rows (never synchronously). Deno only (its software adapter is enough); Node has no WebGPU and skips, saying so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,11 @@ import { DeviceError, DeviceLimitError, initBackend, largestTensorBytes, panelNe
 import { evaluateToArrays, Evaluator } from '../src/eval/evaluate.ts';
 import type { Panel } from '../src/data/panel.ts';
 import { fingerprintsTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
-import { MIN_STOCKS } from '../src/fitness/metrics.ts';
+import { factorCorrelation, MIN_STOCKS } from '../src/fitness/metrics.ts';
+import { fingerprintCorrelationMatrix, fingerprintCorrelations, fingerprints } from '../src/fitness/fingerprint.ts';
+import { mine } from '../src/mine/miner.ts';
+import { mulberry32 } from '../src/util/rng.ts';
+import { dailyFactor } from '../src/data/labels.ts';
 import { generateMarket } from '../src/data/synth.ts';
 import { tradingDays } from '../src/data/calendar.ts';
 import { computeLabels } from '../src/data/labels.ts';
@@ -142,6 +146,46 @@ test('pool candidates on WebGPU: metrics by the device kernel, only day-end rows
   });
   assert.deepEqual(problems, []);
   await initBackend('cpu');
+});
+
+test('novelty correlations on WebGPU are the host ones, and a mine there keeps the pool rules', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const R = 30, N = 300;
+  const rng = mulberry32(12);
+  const prints = Array.from({ length: 70 }, (_, i) => {
+    const v = Float32Array.from({ length: R * N }, () => (rng() < 0.05 ? NaN : rng()));
+    if (i % 9 === 0) v.fill(NaN, 0, 10 * N); // ten days without enough stocks: left out of the mean
+    return fingerprints(v, 1, R, N, MIN_STOCKS);
+  });
+  const refs = prints.slice(60).map((f, i) => (i === 0 ? f : f.map((v, k) => v + 0.5 * prints[i]![k]!)));
+  assert.equal((await initBackend('webgpu')).name, 'webgpu');
+  const before = tf.memory().numTensors;
+  const got = await fingerprintCorrelationMatrix(prints, refs, R);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  const bad: string[] = [];
+  prints.forEach((a, i) => fingerprintCorrelations(a, refs, R).forEach((w, q) => {
+    const g = got[i * refs.length + q]!;
+    if (Number.isNaN(w) ? !Number.isNaN(g) : !(Math.abs(g - w) < 1e-5)) bad.push(`print ${i} ref ${q}: ${g} vs ${w}`);
+  }));
+  assert.deepEqual(bad, []);
+
+  // A small mine on WebGPU: its novelty term runs as matrix products there, and the pool keeps the rules.
+  const small = generateMarket({ seed: 3, stocks: 60, days: 120, barsPerDay: 4 });
+  const config = { population: 30, generations: 3, seed: 7, thresholds: { ic: 0.01, longExcess: 0, monotonicity: 0 }, correlation: 0.7 };
+  const profile = await tf.profile(async () => void (await mine(small.panel, config)));
+  assert.ok(profile.kernelNames.includes('BatchMatMul'), `no matrix product ran: ${profile.kernelNames.join(' ')}`);
+  const res = await mine(small.panel, config);
+  assert.ok(res.pool.length > 0, 'the pool fills');
+  await initBackend('cpu');
+  const days = tradingDays(small.panel).days.length;
+  const daily = (await evaluateToArrays(small.panel, res.pool.map((m) => parse(m.expr)))).map((v) => dailyFactor(small.panel, v));
+  const train = res.segments.find((s) => s.name === 'train')!, valid = res.segments.find((s) => s.name === 'valid')!;
+  const corr = factorCorrelation(daily, days, small.panel.N, { rows: [train.firstDay, valid.lastDay] });
+  const F = daily.length;
+  for (let i = 0; i < F; i++) {
+    assert.equal(res.pool[i]!.metrics.train!.direction, res.pool[i]!.metrics.valid!.direction);
+    for (let j = i + 1; j < F; j++) assert.ok(Math.abs(corr[i * F + j]!) <= 0.7 + 1e-4, `${res.pool[i]!.expr} ~ ${res.pool[j]!.expr}: ${corr[i * F + j]}`);
+  }
 });
 
 test('fingerprints with WebGPU ops match the host fingerprints, the 700-stock rows on the sort path', async (t) => {

@@ -14,6 +14,7 @@
  * novelty discount does not notice; comparing a factor with a 100-member pool on all 5,000 stocks of a wide
  * panel cost 15 ms on the host, several times what a GPU takes to score it.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { averageRanks } from '../../kernels/cpu/daily_metrics.ts';
 import { bitsOf, FloatSorter } from '../../kernels/cpu/radix_sort.ts';
 
@@ -124,6 +125,58 @@ export function fingerprintCorrelations(a: Float32Array, refs: readonly Float32A
       }
     }
     for (let k = 0; k < w; k++) out[q + k] = days[k]! > 0 ? sums[k]! / days[k]! : NaN;
+  }
+  return out;
+}
+
+/** Prints multiplied against the references at a time by `fingerprintCorrelationMatrix`. */
+const MATRIX_ROWS = 64;
+
+/**
+ * `fingerprintCorrelations` of every print with every reference, `[P, Q]` row-major, by matrix products on the
+ * active backend, for a device: the novelty term compares a whole population with the pool every generation,
+ * which on the host (0.7 ns a stock-day, about 0.75 s for 500 texts against 150 references of 30 days x 500
+ * stocks here) would take about as long as a GPU should need to score the population. A day
+ * that either print lacks is all zeros in it, so the product of the whole prints is the sum of the daily products
+ * over the days both define; dividing by how many those are gives the mean. The sums run in float32 there.
+ */
+export async function fingerprintCorrelationMatrix(prints: readonly Float32Array[], refs: readonly Float32Array[], R: number): Promise<Float64Array> {
+  const P = prints.length, Q = refs.length;
+  const out = new Float64Array(P * Q);
+  if (P === 0 || Q === 0) return out;
+  const L = refs[0]!.length;
+  for (const f of [...prints, ...refs]) {
+    if (f.length !== L || L % R !== 0) throw new RangeError(`fingerprintCorrelation: lengths ${f.length} and ${L} for ${R} days`);
+  }
+  const N = L / R;
+  const liveRefs = refs.map((b) => liveDays(b, R, N));
+  const stack = (fs: readonly Float32Array[]) => {
+    const all = new Float32Array(fs.length * L);
+    fs.forEach((f, i) => all.set(f, i * L));
+    return tf.tensor2d(all, [fs.length, L]);
+  };
+  const B = stack(refs);
+  try {
+    for (let p0 = 0; p0 < P; p0 += MATRIX_ROWS) {
+      const part = prints.slice(p0, p0 + MATRIX_ROWS);
+      const dots = tf.tidy(() => tf.matMul(stack(part), B, false, true));
+      let d: Float32Array;
+      try {
+        d = (await dots.data()) as Float32Array;
+      } finally {
+        dots.dispose();
+      }
+      part.forEach((a, i) => {
+        const live = liveDays(a, R, N);
+        for (let q = 0; q < Q; q++) {
+          let days = 0;
+          for (let r = 0; r < R; r++) days += live[r]! & liveRefs[q]![r]!;
+          out[(p0 + i) * Q + q] = days > 0 ? d[i * Q + q]! / days : NaN;
+        }
+      });
+    }
+  } finally {
+    B.dispose();
   }
   return out;
 }

@@ -23,6 +23,7 @@
  * depend on the number of workers, so the same seed and data give the same pool on the same backend. A time
  * budget is the one stop rule that depends on the machine.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../expr/ast.ts';
 import { parse } from '../expr/parse.ts';
 import { print } from '../expr/print.ts';
@@ -36,7 +37,8 @@ import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { MIN_STOCKS, type FactorSummary } from '../fitness/metrics.ts';
 import { correlatedAbove, RankScratch, rankDays, type RankedDays } from '../fitness/ranked_days.ts';
-import { fingerprintCorrelations, sampledFingerprints } from '../fitness/fingerprint.ts';
+import { fingerprintCorrelationMatrix, fingerprintCorrelations, sampledFingerprints } from '../fitness/fingerprint.ts';
+import { isHostMemoryBackend } from '../fitness/metric_kernels.ts';
 import { evaluateCandidates } from './candidates.ts';
 import { compositeFitness, getFitness, passes, type FitnessEntry } from '../fitness/registry.ts';
 import { resolvePrimitives, type GpPrimitives } from '../gp/primitives.ts';
@@ -208,6 +210,23 @@ function noveltyDiscounted(p: Prepared, raw: number, text: string, pool: readonl
     if (c > worst) worst = c;
   }
   return raw - p.config.novelty * Math.abs(raw) * worst;
+}
+
+/**
+ * On a device backend, every correlation the novelty term lacks for this generation, as matrix products there
+ * (`fingerprintCorrelationMatrix`): each text short of one gets a row against all references (pool members and
+ * shunned texts), which `noveltyDiscounted` then finds in `corr`. The host backends compare on the host.
+ */
+async function deviceNovelty(p: Prepared, texts: readonly string[], raw: Float64Array, pool: readonly PoolMember[], shunned: readonly string[], prints: Map<string, Float32Array>, refPrints: Map<string, Float32Array>, corr: Map<string, Map<string, number>>): Promise<void> {
+  const refs = [...pool.map((m) => m.expr), ...shunned];
+  const short = [...new Set(texts.filter((t, i) => Number.isFinite(raw[i]!) && refs.some((r) => !corr.get(t)?.has(r))))];
+  if (short.length === 0 || refs.length === 0) return;
+  const m = await fingerprintCorrelationMatrix(short.map((t) => prints.get(t)!), refs.map((r) => refPrints.get(r)!), p.setup.refDays.length);
+  short.forEach((t, i) => {
+    let known = corr.get(t);
+    if (!known) corr.set(t, (known = new Map()));
+    refs.forEach((r, q) => known.set(r, Math.abs(m[i * refs.length + q]!)));
+  });
 }
 
 /** Selection fitness of a training summary: greater is better, invalid is -Infinity. */
@@ -386,6 +405,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
       });
 
       const raw = Float64Array.from(texts, (t) => selectionFitness(p, cache.get(t)!));
+      if (needPrints && !isHostMemoryBackend(tf.getBackend())) await deviceNovelty(p, texts, raw, pool, shunned, prints, refPrints, corr);
       const sizes = population.map(treeSize);
       const fit = Float64Array.from(raw, (v, i) => noveltyDiscounted(p, v, texts[i]!, pool, shunned, prints, refPrints, corr) - cfg.parsimony * sizes[i]!);
 
