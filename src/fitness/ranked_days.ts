@@ -5,15 +5,16 @@
  * pool plus the candidate re-sorted every member on every day and correlated every pair of members again, so one
  * candidate against a pool of 80 on the real panel took over a second and the pool, not the scoring, set the
  * pace of a mine. Here a factor is ranked once, when it is made (`rankDays`), and a pair costs one pass over its
- * stock-days (`rankCorrelation`).
+ * stock-days (`rankCorrelation`), or less when the question is only whether it exceeds the cap
+ * (`correlatedAbove`).
  *
  * A factor-day is stored as twice each stock's average rank among the day's finite values (integers 2..2n; 0
  * where the value is missing or infinite, as the correlation kernels treat it), with the day's count and sum of
  * squared deviations. Twice the ranks are integers, so sums of their products are exact in float64. Two factors
  * with the same valid stocks on a day are correlated from those keys directly; otherwise each side is re-ranked
  * on the stocks both have from its keys alone (equal keys are equal values, and the keys' order is the values'
- * order): its keys shift by the keys of the stocks the other side lacks, usually a handful, so only those are
- * sorted.
+ * order): its keys shift by the keys of the stocks the other side lacks, usually a handful, which are sorted (or
+ * counted, when many).
  */
 import { averageRanks } from '../../kernels/cpu/daily_metrics.ts';
 import { bitsOf, FloatSorter } from '../../kernels/cpu/radix_sort.ts';
