@@ -49,7 +49,8 @@ test('evaluateRows sends back the asked rows of each value, bit for bit, NaN pas
   const rows = Int32Array.of(119, 0, 57, 58, 120, 3, 3);
   const pool = await EvalPool.create(2);
   try {
-    const cut = await pool.evaluateRows(panel, exprs, rows);
+    const { daily: cut, metrics } = await pool.evaluateRows(panel, exprs, rows);
+    assert.deepEqual(metrics, [], 'no metrics asked for');
     assert.equal(cut.length, exprs.length);
     cut.forEach((a, k) => {
       assert.equal(a.length, rows.length * N);

@@ -10,7 +10,8 @@ import { Scorer } from './scorer.ts';
 import { initBackend } from './backend.ts';
 import { parse } from '../expr/parse.ts';
 import { makePanel, type Panel } from '../data/panel.ts';
-import type { FromWorker, ToWorker } from './worker_protocol.ts';
+import type { FromWorker, RowMetrics, SegmentMetrics, ToWorker } from './worker_protocol.ts';
+import { populationMetrics } from '../fitness/metrics.ts';
 
 interface Port {
   post(msg: FromWorker, transfer: ArrayBuffer[]): void;
@@ -76,6 +77,17 @@ function evaluate(exprs: string[], rows?: Int32Array): { values: Float32Array[];
   return { values, transfer: [...transfer] };
 }
 
+/** Each value's metrics on every segment, by the host code (float64), as the main thread computes them. */
+function rowMetrics(values: Float32Array[], m: RowMetrics): SegmentMetrics[] {
+  const out = values.map(() => ({}) as SegmentMetrics);
+  const N = evaluator!.panel.N;
+  const D = m.labels.length / N;
+  for (const seg of m.segments) {
+    populationMetrics(values, m.labels, D, N, { groups: m.groups, rows: [seg.first, seg.last] }).forEach((s, i) => (out[i]![seg.name] = s));
+  }
+  return out;
+}
+
 function fail(id: number, e: unknown): void {
   const err = e as Error;
   port.post({ type: 'error', id, name: err?.name ?? 'Error', message: err?.message ?? String(e) }, []);
@@ -103,7 +115,8 @@ port.onMessage((msg) => {
   } else if (msg.type === 'eval') {
     try {
       const { values, transfer } = evaluate(msg.exprs, msg.rows);
-      port.post({ type: 'result', id: msg.id, values }, transfer);
+      if (msg.metrics) port.post({ type: 'rows', id: msg.id, values, metrics: rowMetrics(values, msg.metrics) }, transfer);
+      else port.post({ type: 'result', id: msg.id, values }, transfer);
     } catch (e) {
       fail(msg.id, e);
     }

@@ -9,7 +9,7 @@ import { print } from '../expr/print.ts';
 import type { Panel } from '../data/panel.ts';
 import { EvalError, missingField } from './evaluate.ts';
 import { fieldsOf } from '../expr/analyze.ts';
-import type { FromWorker, ToWorker } from './worker_protocol.ts';
+import type { FromWorker, RowMetrics, SegmentMetrics, ToWorker } from './worker_protocol.ts';
 import type { ScoreResult, ScoreSetup } from './scorer.ts';
 
 interface WorkerHandle {
@@ -76,11 +76,34 @@ function shared(panel: Panel): [string, Float32Array][] {
   return fields;
 }
 
+const sharedCopies = new WeakMap<Float32Array, Float32Array>();
+
+/** `a` in shared memory (copied once), so that posting it to every chunk's worker copies nothing. */
+function sharedCopy(a: Float32Array): Float32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  let s = sharedCopies.get(a);
+  if (!s) {
+    s = new Float32Array(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    sharedCopies.set(a, s);
+  }
+  return s;
+}
+
+/** One expression's answer to an 'eval' with metrics. */
+interface RowsResult {
+  daily: Float32Array;
+  metrics: SegmentMetrics;
+}
+
+/** One expression's answer from a worker: its values, its score, or its rows with their metrics. */
+type Answer = Float32Array | ScoreResult | RowsResult;
+
 interface Slot {
   handle: WorkerHandle;
   panel?: Panel;
   setup?: ScoreSetup;
-  busy?: { resolve(v: Float32Array[] | ScoreResult[]): void; reject(e: Error): void };
+  busy?: { resolve(v: Answer[]): void; reject(e: Error): void };
 }
 
 export class EvalPool {
@@ -104,6 +127,7 @@ export class EvalPool {
           handle.onMessage((m) => {
             if (m.type === 'ready') resolve();
             else if (m.type === 'result') slot.busy?.resolve(m.values);
+            else if (m.type === 'rows') slot.busy?.resolve(m.values.map((daily, k) => ({ daily, metrics: m.metrics[k]! })));
             else if (m.type === 'scores') slot.busy?.resolve(m.summaries);
             else if (m.type === 'error') {
               const e = m.name === 'EvalError' ? new EvalError(m.message) : Object.assign(new Error(m.message), { name: m.name });
@@ -131,10 +155,17 @@ export class EvalPool {
 
   /**
    * Rows `rows` of each expression's values (`[rows.length, N]`, NaN for a row outside the panel), in order: the
-   * miner's day-end values of its pool candidates, cut on the workers so that only those rows travel.
+   * miner's day-end values of its pool candidates, cut on the workers so that only those rows travel. With
+   * `metrics` (labels of those rows) the workers also compute each one's metrics per segment.
    */
-  evaluateRows(panel: Panel, exprs: readonly Node[], rows: Int32Array): Promise<Float32Array[]> {
-    return this.dispatch(panel, undefined, exprs, (id, texts) => ({ type: 'eval', id, exprs: texts, rows }), undefined) as Promise<Float32Array[]>;
+  async evaluateRows(panel: Panel, exprs: readonly Node[], rows: Int32Array, metrics?: RowMetrics): Promise<{ daily: Float32Array[]; metrics: SegmentMetrics[] }> {
+    if (!metrics) {
+      const daily = (await this.dispatch(panel, undefined, exprs, (id, texts) => ({ type: 'eval', id, exprs: texts, rows }))) as Float32Array[];
+      return { daily, metrics: [] };
+    }
+    const withLabels = { ...metrics, labels: sharedCopy(metrics.labels) };
+    const got = (await this.dispatch(panel, undefined, exprs, (id, texts) => ({ type: 'eval', id, exprs: texts, rows, metrics: withLabels }))) as RowsResult[];
+    return { daily: got.map((g) => g.daily), metrics: got.map((g) => g.metrics) };
   }
 
   /**
@@ -151,12 +182,12 @@ export class EvalPool {
     exprs: readonly Node[],
     message: (id: number, texts: string[]) => ToWorker,
     onProgress?: (done: number, total: number) => void,
-  ): Promise<(Float32Array | ScoreResult)[]> {
+  ): Promise<Answer[]> {
     if (this.closed) throw new Error('EvalPool is closed');
     // Fail here, as the in-process evaluator would, rather than in a worker.
     for (const e of exprs) for (const f of fieldsOf(e)) if (!panel.fields.has(f)) throw missingField(panel, f);
     const texts = exprs.map(print);
-    const results: (Float32Array | ScoreResult)[] = new Array(texts.length);
+    const results: Answer[] = new Array(texts.length);
     // Several chunks per worker keep the load even; chunks of neighbours keep shared subtrees together.
     const chunk = Math.max(1, Math.ceil(texts.length / (this.slots.length * 4)));
     let next = 0;
@@ -175,7 +206,7 @@ export class EvalPool {
         const start = next;
         next = Math.min(texts.length, next + chunk);
         const id = this.nextId++;
-        const values = await new Promise<Float32Array[] | ScoreResult[]>((resolve, reject) => {
+        const values = await new Promise<Answer[]>((resolve, reject) => {
           slot.busy = { resolve, reject };
           slot.handle.post(message(id, texts.slice(start, next)));
         }).finally(() => (slot.busy = undefined));

@@ -4,6 +4,19 @@
  * transferred buffers.
  */
 import type { ScoreResult, ScoreSetup } from './scorer.ts';
+import type { SegmentName } from '../data/splits.ts';
+import type { FactorSummary } from '../fitness/metrics.ts';
+
+/** Metrics of day-end rows per segment, worked out on the worker: labels `[rows, N]` in shared memory. */
+export interface RowMetrics {
+  labels: Float32Array;
+  groups: number;
+  /** Segments as ranges of the rows, inclusive. */
+  segments: { name: SegmentName; first: number; last: number }[];
+}
+
+/** One expression's metrics on each segment. */
+export type SegmentMetrics = Partial<Record<SegmentName, FactorSummary>>;
 
 export interface PanelMessage {
   type: 'panel';
@@ -18,6 +31,8 @@ export interface EvalMessage {
   exprs: string[];
   /** Send back only these rows of each value (the miner's day-end bars); every row when absent. */
   rows?: Int32Array;
+  /** With rows: also their metrics per segment, answered as 'rows'. */
+  metrics?: RowMetrics;
 }
 
 /** Sets up scoring on the worker's panel (labels travel in shared memory too). */
@@ -37,5 +52,6 @@ export type ToWorker = PanelMessage | EvalMessage | ScorerMessage | ScoreMessage
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; values: Float32Array[] }
+  | { type: 'rows'; id: number; values: Float32Array[]; metrics: SegmentMetrics[] }
   | { type: 'scores'; id: number; summaries: ScoreResult[] }
   | { type: 'error'; id: number; name: string; message: string };
