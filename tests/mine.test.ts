@@ -72,15 +72,18 @@ test('pool candidates: day-end values and segment metrics, in this thread and on
     got.metrics.forEach((m, k) => segments.forEach((seg, s) => assert.deepEqual(m[seg.name], wantMetrics[s]![k], `${what}: ${texts[k]} on ${seg.name}`)));
     assert.equal(got.metrics.length, texts.length, what);
   };
-  check(await evaluateCandidates(panel, nodes, setup), 'this thread');
+  // Ranks are for a device backend: the host ranks the candidates it needs itself.
+  const here = await evaluateCandidates(panel, nodes, { metrics: setup, ranks: { first: 2, last: 50 } });
+  check(here, 'this thread');
+  assert.equal(here.ranked, undefined);
   const workers = await EvalPool.create(2);
   try {
-    check(await evaluateCandidates(panel, nodes, setup, workers), '2 workers');
-    assert.deepEqual(await evaluateCandidates(panel, [], setup, workers), { daily: [], metrics: [] });
+    check(await evaluateCandidates(panel, nodes, { metrics: setup, workers }), '2 workers');
+    assert.deepEqual(await evaluateCandidates(panel, [], { metrics: setup, workers }), { daily: [], metrics: [] });
   } finally {
     workers.close();
   }
-  const bare = await evaluateCandidates(panel, nodes.slice(0, 1), undefined);
+  const bare = await evaluateCandidates(panel, nodes.slice(0, 1));
   assert.deepEqual(bare.metrics, []);
   assert.ok(bare.daily[0]!.every((x, i) => Object.is(x, want[0]![i])));
 });

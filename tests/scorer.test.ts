@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { fingerprintCorrelation, fingerprintCorrelationMatrix, fingerprintCorrelations, fingerprintStride, fingerprints, strideColumns } from '../src/fitness/fingerprint.ts';
 import { MIN_STOCKS, populationMetrics } from '../src/fitness/metrics.ts';
 import * as tf from '@tensorflow/tfjs-core';
-import { fingerprintsTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
+import { fingerprintsTensor, rankKeysTensor, Scorer, type ScoreSetup } from '../src/eval/scorer.ts';
+import { rankDays, rankedFromKeys } from '../src/fitness/ranked_days.ts';
 import { EvalPool } from '../src/eval/pool.ts';
 import { evaluateToArrays } from '../src/eval/evaluate.ts';
 import { initBackend } from '../src/eval/backend.ts';
@@ -148,6 +149,32 @@ test('fingerprint correlation is the mean daily Spearman over days both define, 
   assert.ok(Number.isNaN(many[2]!));
   assert.ok(new Set(many).size >= 6, 'the references differ, so must their correlations');
   assert.throws(() => fingerprintCorrelations(fa, [fb, fb.subarray(1)], R), RangeError);
+});
+
+test('rankKeysTensor on cpu and wasm gives the host ranks; rankedFromKeys rebuilds them and refuses what are not ranks', async () => {
+  const D = 9, N = 37;
+  const values = randomRows(31, D, N);
+  values.fill(2.5, 3 * N, 4 * N); // a constant day
+  values.fill(NaN, 5 * N, 6 * N); // an empty one
+  values[7 * N + 1] = Infinity;
+  const host = rankDays(values, D, N, 1, 8);
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initBackend(backend);
+    const x = tf.tensor2d(values.subarray(N, 9 * N), [8, N]);
+    const keysT = rankKeysTensor(x);
+    const keys = (await keysT.data()) as Float32Array;
+    tf.dispose([x, keysT]);
+    const got = rankedFromKeys(keys, N, 1, 8);
+    assert.deepEqual([got.keys, got.count, got.spread], [host.keys, host.count, host.spread], backend);
+  }
+  await initBackend('cpu');
+  const keys = Float32Array.from(host.keys);
+  keys[2] += 0.5;
+  assert.throws(() => rankedFromKeys(keys, N, 1, 8), /day 1's keys are not twice the ranks/);
+  keys[2] -= 0.5;
+  [keys[0], keys[1]] = [keys[0]! + 2, keys[1]! + 2];
+  assert.throws(() => rankedFromKeys(keys, N, 1, 8), /day 1's keys are not twice the ranks of \d+ stocks \(they sum to/);
+  assert.throws(() => rankedFromKeys(keys.subarray(1), N, 1, 8), RangeError);
 });
 
 test('fingerprintCorrelationMatrix on cpu and wasm equals the host correlations', async () => {

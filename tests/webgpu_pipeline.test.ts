@@ -27,6 +27,7 @@ import { webgpuOrSkip } from './gpu/webgpu_only.ts';
 import { watchReads } from './support/read_log.ts';
 import { dailyWidth } from '../src/fitness/daily_layout.ts';
 import { evaluateCandidates } from '../src/mine/candidates.ts';
+import { rankDays } from '../src/fitness/ranked_days.ts';
 import { parseSplitArgs, splitDays } from '../src/data/splits.ts';
 
 
@@ -112,26 +113,27 @@ test('the Scorer on WebGPU gives the host summaries and fingerprints', async (t)
   await initBackend('cpu');
 });
 
-test('pool candidates on WebGPU: metrics by the device kernel, only day-end rows and metric rows read back', async (t) => {
+test('pool candidates on WebGPU: metrics and ranks by the device kernels, only rows, keys and metric rows read back', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
   const cal = tradingDays(panel);
   const D = cal.days.length;
   const labels = computeLabels(panel, { horizon: 1 }).values;
   const segments = splitDays(cal.days, parseSplitArgs({ split: '0.5,0.25,0.25' }));
   const setup = { segments, labels, groups: 5 };
+  const ranks = { first: segments[0]!.firstDay, last: segments[1]!.lastDay };
   // 20 candidates: a chunk of 16, then one of 4.
   const texts = ['close', 'open'].flatMap((f) => TEXTS.map((s) => s.replaceAll('close', f)));
   const nodes = texts.map((s) => parse(s));
   await initBackend('cpu');
-  const want = await evaluateCandidates(panel, nodes, setup);
+  const want = await evaluateCandidates(panel, nodes, { metrics: setup });
   assert.equal((await initBackend('webgpu')).name, 'webgpu');
   const before = tf.memory().numTensors;
   const log = watchReads('webgpu');
-  const got = await evaluateCandidates(panel, nodes, setup);
+  const got = await evaluateCandidates(panel, nodes, { metrics: setup, ranks });
   assert.deepEqual(log.syncReads, []);
   const metricRows = (F: number) => segments.map((seg) => F * (seg.lastDay - seg.firstDay + 1) * dailyWidth(5));
-  const expected = [...metricRows(16), ...Array(16).fill(D * panel.N), ...metricRows(4), ...Array(4).fill(D * panel.N)];
-  assert.deepEqual(log.reads, expected);
+  const chunk = (F: number) => [...metricRows(F), ...Array(F).fill((ranks.last - ranks.first + 1) * panel.N), ...Array(F).fill(D * panel.N)];
+  assert.deepEqual(log.reads, [...chunk(16), ...chunk(4)]);
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   const problems: string[] = [];
   got.daily.forEach((g, k) => {
@@ -142,6 +144,12 @@ test('pool candidates on WebGPU: metrics by the device kernel, only day-end rows
         const a = got.metrics[k]![seg.name]![key] as number, b = want.metrics[k]![seg.name]![key] as number;
         if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > 2e-3 * Math.max(1, Math.abs(b))) problems.push(`${texts[k]} ${seg.name} ${key}: host ${b}, webgpu ${a}`);
       }
+    }
+    // The device's ranks of its own values are the host's ranks of them, exactly.
+    const host = rankDays(g, D, panel.N, ranks.first, ranks.last);
+    const dev = got.ranked![k]!;
+    if (!(dev.keys.every((x, i) => x === host.keys[i]) && dev.count.every((x, i) => x === host.count[i]) && dev.spread.every((x, i) => x === host.spread[i]))) {
+      problems.push(`${texts[k]}: device ranks differ from the host's`);
     }
   });
   assert.deepEqual(problems, []);

@@ -24,23 +24,36 @@ import { fingerprintStride, fingerprintWidth, sampledFingerprints } from '../fit
 import { isHostMemoryBackend, takeRowsTensor } from '../fitness/metric_kernels.ts';
 
 /**
+ * Twice each stock's average rank within its row of `x` `[M, N]` (an exact integer, 2..2n), 0 where the value is
+ * missing, with the active backend's ops: the `rank` operator's kernel gives (2 lt + eq + 1) / (2 n), which times
+ * 2n and rounded is that integer (below 2^24). The pool rule's ranked days (src/fitness/ranked_days.ts) and the
+ * fingerprints are built from these.
+ */
+export function rankKeysTensor(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const pct = applyOp(getOp('rank'), [x], 0);
+    const valid = tf.logicalNot(tf.isNaN(pct));
+    const n = tf.sum(tf.cast(valid, 'float32'), 1, true);
+    return tf.where(valid, tf.round(tf.mul(pct, tf.mul(n, 2))), tf.zerosLike(pct)) as tf.Tensor2D;
+  });
+}
+
+/**
  * The fingerprints (src/fitness/fingerprint.ts) of the rows of `sample` `[M, N]`, with the active backend's ops:
- * the `rank` operator's kernel gives each stock (2 lt + eq + 1) / (2 n), which times 2n and rounded is twice its
- * average rank, an exact integer (below 2^24); so twice the deviation from the mean rank is exact, and a constant
- * row is exactly zero, as on the host. Rows with fewer than max(2, minStocks) stocks or no spread are all zeros,
- * as are the missing stocks; the rest is the deviation over its root sum of squares, in float32.
+ * from `rankKeysTensor`, twice the deviation from the mean rank is exact, and a constant row is exactly zero, as
+ * on the host. Rows with fewer than max(2, minStocks) stocks or no spread are all zeros, as are the missing
+ * stocks; the rest is the deviation over its root sum of squares, in float32.
  */
 export function fingerprintsTensor(sample: tf.Tensor2D, minStocks: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const pct = applyOp(getOp('rank'), [sample], 0);
-    const valid = tf.logicalNot(tf.isNaN(pct));
+    const twice = rankKeysTensor(sample);
+    const valid = tf.greater(twice, 0);
     const n = tf.sum(tf.cast(valid, 'float32'), 1, true);
-    const zero = tf.zerosLike(pct);
-    const twice = tf.round(tf.mul(pct, tf.mul(n, 2)));
+    const zero = tf.zerosLike(twice);
     const dev = tf.where(valid, tf.sub(twice, tf.add(n, 1)), zero);
     const ss = tf.sum(tf.square(dev), 1, true);
     const ok = tf.logicalAnd(tf.greaterEqual(n, Math.max(2, minStocks)), tf.greater(ss, 0));
-    return tf.where(tf.broadcastTo(ok, pct.shape), tf.div(dev, tf.sqrt(ss)), zero) as tf.Tensor2D;
+    return tf.where(tf.broadcastTo(ok, twice.shape), tf.div(dev, tf.sqrt(ss)), zero) as tf.Tensor2D;
   });
 }
 

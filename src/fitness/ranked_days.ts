@@ -65,6 +65,38 @@ export function rankDays(daily: Float32Array, D: number, N: number, first: numbe
   return { N, first, last, keys, count, spread };
 }
 
+/**
+ * The same from keys worked out elsewhere (a device's `rank` kernel, src/eval/scorer.ts `rankKeysTensor`):
+ * `keys` `[last - first + 1, N]` float32, twice the average ranks, 0 where missing. Each day's keys must sum to
+ * n (n + 1), as ranks 1..n do, and be whole numbers within 2..2n; a day that does not is refused, so that wrong
+ * ranks from a device never reach the pool rule.
+ */
+export function rankedFromKeys(keys: Float32Array, N: number, first: number, last: number): RankedDays {
+  const days = last - first + 1;
+  if (!(Number.isInteger(first) && first >= 0 && days >= 1) || keys.length !== days * N) {
+    throw new RangeError(`rankedFromKeys: ${keys.length} keys for days ${first}..${last} of ${N} stocks`);
+  }
+  const out = 2 * N <= 0xffff ? new Uint16Array(days * N) : new Uint32Array(days * N);
+  const count = new Int32Array(days);
+  const spread = new Float64Array(days);
+  for (let k = 0; k < days; k++) {
+    let n = 0, sum = 0, sq = 0, bad = false;
+    for (let j = k * N, e = j + N; j < e; j++) {
+      const key = keys[j]!;
+      if (key === 0) continue;
+      if (!(Number.isInteger(key) && key >= 2 && key <= 2 * N)) bad = true;
+      out[j] = key;
+      n++;
+      sum += key;
+      sq += key * key;
+    }
+    if (bad || sum !== n * (n + 1)) throw new RangeError(`rankedFromKeys: day ${first + k}'s keys are not twice the ranks of ${n} stocks (they sum to ${sum}, expected ${n * (n + 1)})`);
+    count[k] = n;
+    spread[k] = sq - n * (n + 1) ** 2;
+  }
+  return { N, first, last, keys: out, count, spread };
+}
+
 /** Scratch for `rankCorrelation`'s re-ranking of days whose valid stocks differ; reuse it across calls. */
 export class RankScratch {
   dropA = new Int32Array(0);

@@ -5,8 +5,9 @@
  * the metrics come from those arrays by the host code in float64, as they always have; worker threads, when the
  * miner has them, evaluate the candidates and work out those metrics, as they score the population (at 5,000
  * stocks the metrics took about as long as the evaluation). On a device backend the rows stay there
- * for the metrics kernel, as the Scorer's do: on the host the metrics of a generation's 20 candidates on a
- * 5,000-stock panel took about a second per 120 days here.
+ * for the metrics kernel, as the Scorer's do (on the host the metrics of a generation's 20 candidates on a
+ * 5,000-stock panel took about a second per 120 days here), and for the `rank` kernel, which ranks them for the
+ * pool rule (the host sorts about 5,000 stocks a day in 0.2 ms).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../expr/ast.ts';
@@ -17,7 +18,9 @@ import { deviceRead } from '../eval/backend.ts';
 import { Evaluator } from '../eval/evaluate.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { isHostMemoryBackend, takeRowsTensor } from '../fitness/metric_kernels.ts';
-import { populationMetrics, populationMetricsTensor, type FactorSummary } from '../fitness/metrics.ts';
+import { populationMetrics, populationMetricsTensor } from '../fitness/metrics.ts';
+import { rankedFromKeys, type RankedDays } from '../fitness/ranked_days.ts';
+import { rankKeysTensor } from '../eval/scorer.ts';
 
 export type { SegmentMetrics } from '../eval/worker_protocol.ts';
 import type { SegmentMetrics } from '../eval/worker_protocol.ts';
@@ -32,11 +35,31 @@ export interface MetricSetup {
 /** Expressions evaluated on the device at a time: 16 day-end panels of a 5,000-stock, 600-day panel are 190 MiB. */
 const CHUNK = 16;
 
-/**
- * Day-end values `[D, N]` of each expression, in order; with `metrics`, also each one's metrics on every
- * segment. `workers` evaluate them when given (host kernels, so the same values as in this thread).
- */
-export async function evaluateCandidates(panel: Panel, exprs: readonly Node[], metrics: MetricSetup | undefined, workers?: EvalPool): Promise<{ daily: Float32Array[]; metrics: SegmentMetrics[] }> {
+/** What `evaluateCandidates` works out besides the values. */
+export interface CandidateOptions {
+  /** Each candidate's metrics on every segment. */
+  metrics?: MetricSetup;
+  /** Worker threads to evaluate on (host kernels, so the same values as in this thread). */
+  workers?: EvalPool;
+  /**
+   * On a device backend, also each candidate ranked over these days (the pool rule's), by the device's `rank`
+   * kernel; the host ranks only the candidates it needs, itself.
+   */
+  ranks?: { first: number; last: number };
+}
+
+export interface Candidates {
+  /** Day-end values `[D, N]` of each expression, in order. */
+  daily: Float32Array[];
+  /** With `metrics`: each one's metrics per segment, else empty. */
+  metrics: SegmentMetrics[];
+  /** With `ranks` on a device backend: each one ranked over those days. */
+  ranked?: RankedDays[];
+}
+
+/** Evaluates pool candidates (or members, without options) on the whole panel; see the file header. */
+export async function evaluateCandidates(panel: Panel, exprs: readonly Node[], opts: CandidateOptions = {}): Promise<Candidates> {
+  const { metrics, workers, ranks } = opts;
   const dayEnds = Int32Array.from(tradingDays(panel).end, (e) => e - 1);
   const D = dayEnds.length;
   if (workers) {
@@ -49,15 +72,28 @@ export async function evaluateCandidates(panel: Panel, exprs: readonly Node[], m
     return { daily, metrics: metrics ? hostMetrics(daily, D, panel.N, metrics) : [] };
   }
   const found: SegmentMetrics[] = [];
+  const ranked: RankedDays[] = [];
   const labels = metrics && tf.tensor2d(metrics.labels, [D, panel.N]);
   try {
-    const withRows = metrics && (async (rows: tf.Tensor2D[]) => {
-      found.push(...(await deviceMetrics(rows, labels!, metrics)));
-    });
+    const withRows = async (rows: tf.Tensor2D[]) => {
+      if (metrics) found.push(...(await deviceMetrics(rows, labels!, metrics)));
+      if (ranks) for (const r of rows) ranked.push(await deviceRanks(r, ranks.first, ranks.last));
+    };
     const daily = await onBackend(panel, exprs, dayEnds, withRows);
-    return { daily, metrics: found };
+    return { daily, metrics: found, ...(ranks ? { ranked } : {}) };
   } finally {
     labels?.dispose();
+  }
+}
+
+/** One candidate's day-end rows ranked over days first..last on the device; only the keys come back. */
+async function deviceRanks(rows: tf.Tensor2D, first: number, last: number): Promise<RankedDays> {
+  const N = rows.shape[1];
+  const keys = tf.tidy(() => rankKeysTensor(tf.slice(rows, [first, 0], [last - first + 1, N])));
+  try {
+    return rankedFromKeys((await deviceRead(keys.data())) as Float32Array, N, first, last);
+  } finally {
+    keys.dispose();
   }
 }
 

@@ -277,7 +277,11 @@ function breed(rng: Rng, p: Prepared, parents: readonly Node[], fit: Float64Arra
  */
 async function updatePool(p: Prepared, pool: PoolMember[], ranked: Map<string, RankedDays>, refPrints: Map<string, Float32Array>, rejected: Set<string>, shunned: string[], cands: { expr: string; node: Node; fitness: number; size: number }[], generation: number, workers: EvalPool | undefined): Promise<void> {
   if (cands.length === 0) return;
-  const { daily, metrics } = await evaluateCandidates(p.panel, cands.map((c) => c.node), { segments: p.segments, labels: p.labels, groups: p.config.groups }, workers);
+  const { daily, metrics, ranked: onDevice } = await evaluateCandidates(p.panel, cands.map((c) => c.node), {
+    metrics: { segments: p.segments, labels: p.labels, groups: p.config.groups },
+    workers,
+    ranks: { first: p.train.firstDay, last: p.valid.lastDay },
+  });
   const scratch = new RankScratch(p.panel.N);
   cands.forEach((cand, i) => {
     const m = metrics[i]!;
@@ -293,7 +297,7 @@ async function updatePool(p: Prepared, pool: PoolMember[], ranked: Map<string, R
       }
       return;
     }
-    const own = poolRanks(p, daily[i]!);
+    const own = onDevice?.[i] ?? poolRanks(p, daily[i]!);
     const tooClose = (x: PoolMember) => correlatedAbove(ranked.get(x.expr)!, own, MIN_STOCKS, p.config.correlation, scratch);
     // Members at least as fit first: one of them too close rejects the candidate, and then the weaker ones are
     // not compared at all.
@@ -362,7 +366,7 @@ export async function* mineGenerations(panel: Panel, config: Partial<MineConfig>
   const ranked = new Map<string, RankedDays>();
   const refPrints = new Map<string, Float32Array>();
   const refs = [...pool.map((x) => x.expr), ...shunned];
-  (await evaluateCandidates(panel, refs.map(fromText), undefined)).daily.forEach((d, i) => {
+  (await evaluateCandidates(panel, refs.map(fromText))).daily.forEach((d, i) => {
     if (i < pool.length) ranked.set(refs[i]!, poolRanks(p, d));
     refPrints.set(refs[i]!, fingerprintOf(p, d));
   });
