@@ -103,6 +103,18 @@ test('WebGL and WebGPU kernels in headless Chromium match the host kernels', { t
         }
       });
     }
+    await t.test('webgl with 16-bit float textures only falls back to cpu, saying why', async () => {
+      const page = await browser.newPage();
+      try {
+        await page.goto(url);
+        await page.waitForFunction(() => 'halfFloatWebGl' in globalThis, undefined, { timeout: 20_000 });
+        const got = await page.evaluate(() => (globalThis as unknown as { halfFloatWebGl(): Promise<{ active: string; note?: string }> }).halfFloatWebGl());
+        assert.equal(got.active, 'cpu');
+        assert.match(got.note ?? '', /^backend 'webgl' failed to initialise \(this GPU renders float textures at 16 bits only, and the kernels need 32-bit floats\); falling back to cpu/);
+      } finally {
+        await page.close();
+      }
+    });
   } finally {
     await browser.close();
     await server.close();

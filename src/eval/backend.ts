@@ -250,6 +250,11 @@ async function activate(name: BackendName): Promise<void> {
   }
   if (!ok) throw new Error('tfjs could not start it');
   await tf.ready();
+  // Where float textures cannot be rendered at 32 bits (some mobile GPUs), tfjs computes in 16-bit floats: ranks
+  // past 2,048 stocks, windows of sums and every metric would come out wrong without any error.
+  if (name === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) {
+    throw new Error('this GPU renders float textures at 16 bits only, and the kernels need 32-bit floats');
+  }
   if (name === 'webgpu') watchDevice();
   // tfjs's start-up probes (which float textures render) may leave error flags that are no fault of the work.
   const gl = webGlContext();

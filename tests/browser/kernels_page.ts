@@ -1,6 +1,6 @@
 /**
  * The page side of tests/browser_kernels.test.ts: bundled by esbuild for the browser and loaded into headless
- * Chromium, it exposes `runKernelChecks` on `window`; the Node test calls it once per backend (in a fresh page)
+ * Chromium, it exposes `runKernelChecks` (and `halfFloatWebGl`) on `window`; the Node test calls it once per backend (in a fresh page)
  * and asserts on the reports it returns. It only runs the shared checks and describes the environment; all
  * judging happens on the Node side, so a report that never comes back fails rather than passes.
  */
@@ -177,5 +177,14 @@ async function faultsAfterChecks(asked: BackendName): Promise<FaultReport> {
   return { invalid, after, lost: await evaluateOnce() };
 }
 
+/** WebGL where float textures render at 16 bits only (forced here): what `initBackend('webgl')` ends up on. */
+async function halfFloatWebGl(): Promise<{ active: string; note?: string }> {
+  await import('@tensorflow/tfjs-backend-webgl'); // registers the flag, as initBackend's own import would
+  tf.env().set('WEBGL_RENDER_FLOAT32_ENABLED', false);
+  const info = await initBackend('webgl');
+  return { active: tf.getBackend(), note: info.note };
+}
+
 (globalThis as { runKernelChecks?: typeof runKernelChecks }).runKernelChecks = runKernelChecks;
+(globalThis as { halfFloatWebGl?: typeof halfFloatWebGl }).halfFloatWebGl = halfFloatWebGl;
 document.title = 'alphaflow kernel checks';
