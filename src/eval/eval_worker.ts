@@ -11,7 +11,7 @@ import { initBackend } from './backend.ts';
 import { parse } from '../expr/parse.ts';
 import { makePanel, type Panel } from '../data/panel.ts';
 import type { FromWorker, RowMetrics, SegmentMetrics, ToWorker } from './worker_protocol.ts';
-import { populationMetrics } from '../fitness/metrics.ts';
+import { segmentSummaries } from '../fitness/metrics.ts';
 
 interface Port {
   post(msg: FromWorker, transfer: ArrayBuffer[]): void;
@@ -79,13 +79,8 @@ function evaluate(exprs: string[], rows?: Int32Array): { values: Float32Array[];
 
 /** Each value's metrics on every segment, by the host code (float64), as the main thread computes them. */
 function rowMetrics(values: Float32Array[], m: RowMetrics): SegmentMetrics[] {
-  const out = values.map(() => ({}) as SegmentMetrics);
   const N = evaluator!.panel.N;
-  const D = m.labels.length / N;
-  for (const seg of m.segments) {
-    populationMetrics(values, m.labels, D, N, { groups: m.groups, rows: [seg.first, seg.last] }).forEach((s, i) => (out[i]![seg.name] = s));
-  }
-  return out;
+  return segmentSummaries(values, m.labels, m.labels.length / N, N, m.groups, m.segments);
 }
 
 function fail(id: number, e: unknown): void {

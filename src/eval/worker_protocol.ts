@@ -4,15 +4,15 @@
  * transferred buffers.
  */
 import type { ScoreResult, ScoreSetup } from './scorer.ts';
-import type { SegmentName } from '../data/splits.ts';
+import type { Segment, SegmentName } from '../data/splits.ts';
 import type { FactorSummary } from '../fitness/metrics.ts';
 
-/** Metrics of day-end rows per segment, worked out on the worker: labels `[rows, N]` in shared memory. */
+/** Metrics of day-end rows per segment (the miner's pool candidates): labels `[rows, N]`, in shared memory on the way to a worker. */
 export interface RowMetrics {
-  labels: Float32Array;
-  groups: number;
+  readonly labels: Float32Array;
+  readonly groups: number;
   /** Segments as ranges of the rows, inclusive. */
-  segments: { name: SegmentName; first: number; last: number }[];
+  readonly segments: readonly Pick<Segment, 'name' | 'firstDay' | 'lastDay'>[];
 }
 
 /** One expression's metrics on each segment. */

@@ -304,6 +304,18 @@ export async function populationMetricsTensor(factors: tf.Tensor, label: tf.Tens
   return Array.from({ length: F }, (_, i) => summarize(rawRun(rows, i, r, N), r.q).summary);
 }
 
+/**
+ * Each factor's summary on each segment (a named day range, inclusive), keyed by segment name: the miner's
+ * training, validation and test metrics of its pool candidates, on the main thread or a worker.
+ */
+export function segmentSummaries<K extends string>(factors: readonly Float32Array[], label: Float32Array, D: number, N: number, groups: number, segments: readonly { readonly name: K; readonly firstDay: number; readonly lastDay: number }[]): Partial<Record<K, FactorSummary>>[] {
+  const out = factors.map(() => ({}) as Partial<Record<K, FactorSummary>>);
+  for (const seg of segments) {
+    populationMetrics(factors, label, D, N, { groups, rows: [seg.firstDay, seg.lastDay] }).forEach((s, i) => (out[i]![seg.name] = s));
+  }
+  return out;
+}
+
 /** rank_ic for horizons 1..H given labels per horizon. */
 export function icDecay(factor: Float32Array, labelsByHorizon: readonly Float32Array[], D: number, N: number, opts?: MetricOptions): number[] {
   const r = resolve(D, opts);

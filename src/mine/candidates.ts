@@ -13,24 +13,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '../expr/ast.ts';
 import type { Panel } from '../data/panel.ts';
 import { tradingDays } from '../data/calendar.ts';
-import type { Segment, SegmentName } from '../data/splits.ts';
 import { deviceRead } from '../eval/backend.ts';
 import { Evaluator } from '../eval/evaluate.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { isHostMemoryBackend, takeRowsTensor } from '../fitness/metric_kernels.ts';
-import { populationMetrics, populationMetricsTensor } from '../fitness/metrics.ts';
+import { populationMetricsTensor, segmentSummaries } from '../fitness/metrics.ts';
 import { rankedFromKeys, type RankedDays } from '../fitness/ranked_days.ts';
 import { rankKeysTensor } from '../eval/scorer.ts';
 
 export type { SegmentMetrics } from '../eval/worker_protocol.ts';
-import type { SegmentMetrics } from '../eval/worker_protocol.ts';
+import type { RowMetrics, SegmentMetrics } from '../eval/worker_protocol.ts';
 
 /** What the metrics need besides the values: the segments, the labels `[D, N]` and the qcut groups. */
-export interface MetricSetup {
-  readonly segments: readonly Segment[];
-  readonly labels: Float32Array;
-  readonly groups: number;
-}
+export type MetricSetup = RowMetrics;
 
 /** Expressions evaluated on the device at a time: 16 day-end panels of a 5,000-stock, 600-day panel are 190 MiB. */
 const CHUNK = 16;
@@ -63,13 +58,11 @@ export async function evaluateCandidates(panel: Panel, exprs: readonly Node[], o
   const dayEnds = Int32Array.from(tradingDays(panel).end, (e) => e - 1);
   const D = dayEnds.length;
   if (workers) {
-    if (exprs.length === 0) return { daily: [], metrics: [] };
-    const segments = metrics?.segments.map((s) => ({ name: s.name, first: s.firstDay, last: s.lastDay }));
-    return workers.evaluateRows(panel, exprs, dayEnds, metrics && { labels: metrics.labels, groups: metrics.groups, segments: segments! });
+    return exprs.length > 0 ? workers.evaluateRows(panel, exprs, dayEnds, metrics) : { daily: [], metrics: [] };
   }
   if (isHostMemoryBackend(tf.getBackend())) {
     const daily = await onBackend(panel, exprs, dayEnds);
-    return { daily, metrics: metrics ? hostMetrics(daily, D, panel.N, metrics) : [] };
+    return { daily, metrics: metrics ? segmentSummaries(daily, metrics.labels, D, panel.N, metrics.groups, metrics.segments) : [] };
   }
   const found: SegmentMetrics[] = [];
   const ranked: RankedDays[] = [];
@@ -77,7 +70,7 @@ export async function evaluateCandidates(panel: Panel, exprs: readonly Node[], o
   try {
     const withRows = async (rows: tf.Tensor2D[]) => {
       if (metrics) found.push(...(await deviceMetrics(rows, labels!, metrics)));
-      if (ranks) for (const r of rows) ranked.push(await deviceRanks(r, ranks.first, ranks.last));
+      if (ranks) ranked.push(...(await deviceRanks(rows, ranks.first, ranks.last)));
     };
     const daily = await onBackend(panel, exprs, dayEnds, withRows);
     return { daily, metrics: found, ...(ranks ? { ranked } : {}) };
@@ -86,14 +79,14 @@ export async function evaluateCandidates(panel: Panel, exprs: readonly Node[], o
   }
 }
 
-/** One candidate's day-end rows ranked over days first..last on the device; only the keys come back. */
-async function deviceRanks(rows: tf.Tensor2D, first: number, last: number): Promise<RankedDays> {
-  const N = rows.shape[1];
-  const keys = tf.tidy(() => rankKeysTensor(tf.slice(rows, [first, 0], [last - first + 1, N])));
+/** A chunk's day-end rows ranked over days first..last on the device; only the keys come back, read together. */
+async function deviceRanks(rows: tf.Tensor2D[], first: number, last: number): Promise<RankedDays[]> {
+  const keys = rows.map((r) => tf.tidy(() => rankKeysTensor(tf.slice(r, [first, 0], [last - first + 1, r.shape[1]]))));
   try {
-    return rankedFromKeys((await deviceRead(keys.data())) as Float32Array, N, first, last);
+    const got = await Promise.all(keys.map((k) => deviceRead(k.data()) as Promise<Float32Array>));
+    return got.map((k, i) => rankedFromKeys(k, rows[i]!.shape[1], first, last));
   } finally {
-    keys.dispose();
+    tf.dispose(keys);
   }
 }
 
@@ -113,8 +106,8 @@ async function deviceMetrics(rows: tf.Tensor2D[], labels: tf.Tensor2D, setup: Me
 }
 
 /**
- * Evaluates on the active backend, CHUNK expressions at a time, and reads back their day-end rows; `withRows`
- * sees each chunk's rows on the backend first.
+ * Evaluates on the active backend, CHUNK expressions at a time, and reads back their day-end rows (a chunk's
+ * reads in flight together, not one round trip each); `withRows` sees each chunk's rows on the backend first.
  */
 async function onBackend(panel: Panel, exprs: readonly Node[], dayEnds: Int32Array, withRows?: (rows: tf.Tensor2D[]) => Promise<void>): Promise<Float32Array[]> {
   const rowsT = tf.tensor1d(dayEnds, 'int32');
@@ -129,7 +122,7 @@ async function onBackend(panel: Panel, exprs: readonly Node[], dayEnds: Int32Arr
       });
       try {
         await withRows?.(rows);
-        for (const d of rows) out.push((await deviceRead(d.data())) as Float32Array);
+        out.push(...(await Promise.all(rows.map((d) => deviceRead(d.data()) as Promise<Float32Array>))));
       } finally {
         tf.dispose(rows);
       }
@@ -137,16 +130,6 @@ async function onBackend(panel: Panel, exprs: readonly Node[], dayEnds: Int32Arr
   } finally {
     rowsT.dispose();
     evaluator.dispose();
-  }
-  return out;
-}
-
-/** Each factor's metrics on every segment from its day-end values on the host (float64). */
-function hostMetrics(daily: Float32Array[], D: number, N: number, setup: MetricSetup): SegmentMetrics[] {
-  const out = daily.map(() => ({}) as SegmentMetrics);
-  for (const seg of setup.segments) {
-    const sums = populationMetrics(daily, setup.labels, D, N, { groups: setup.groups, rows: [seg.firstDay, seg.lastDay] });
-    sums.forEach((s, i) => (out[i]![seg.name] = s));
   }
   return out;
 }
