@@ -96,7 +96,7 @@ async function deviceMetrics(rows: tf.Tensor2D[], labels: tf.Tensor2D, setup: Me
   try {
     const out = rows.map(() => ({}) as SegmentMetrics);
     for (const seg of setup.segments) {
-      const sums = await populationMetricsTensor(stacked, labels, { groups: setup.groups, rows: [seg.firstDay, seg.lastDay] });
+      const sums = await deviceRead(populationMetricsTensor(stacked, labels, { groups: setup.groups, rows: [seg.firstDay, seg.lastDay] }));
       sums.forEach((s, i) => (out[i]![seg.name] = s));
     }
     return out;

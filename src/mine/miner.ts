@@ -32,7 +32,7 @@ import type { Panel } from '../data/panel.ts';
 import { tradingDays } from '../data/calendar.ts';
 import { computeLabels } from '../data/labels.ts';
 import { parseSplitArgs, purgeLabels, splitDays, type Segment, type SegmentName } from '../data/splits.ts';
-import { initBackend } from '../eval/backend.ts';
+import { deviceRead, initBackend } from '../eval/backend.ts';
 import { Scorer, type ScoreSetup } from '../eval/scorer.ts';
 import type { EvalPool } from '../eval/pool.ts';
 import { MIN_STOCKS, type FactorSummary } from '../fitness/metrics.ts';
@@ -221,7 +221,8 @@ async function deviceNovelty(p: Prepared, texts: readonly string[], raw: Float64
   const refs = [...pool.map((m) => m.expr), ...shunned];
   const short = [...new Set(texts.filter((t, i) => Number.isFinite(raw[i]!) && refs.some((r) => !corr.get(t)?.has(r))))];
   if (short.length === 0 || refs.length === 0) return;
-  const m = await fingerprintCorrelationMatrix(short.map((t) => prints.get(t)!), refs.map((r) => refPrints.get(r)!), p.setup.refDays.length);
+  // Through deviceRead, so that a device fault fails the generation instead of discounting nothing.
+  const m = await deviceRead(fingerprintCorrelationMatrix(short.map((t) => prints.get(t)!), refs.map((r) => refPrints.get(r)!), p.setup.refDays.length));
   short.forEach((t, i) => {
     let known = corr.get(t);
     if (!known) corr.set(t, (known = new Map()));
